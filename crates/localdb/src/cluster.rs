@@ -1,0 +1,253 @@
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::{LocalDbError, PgBinaries};
+
+/// Settings for a throwaway development cluster: durability is traded for speed (nothing here
+/// must survive a power cut), and enough connections for parallel tests with pools.
+const SERVER_SETTINGS: &str = "
+# --- mentor-status local cluster (written by mentor-status-localdb) ---
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 300
+shared_buffers = 256MB
+max_wal_size = 4GB
+log_min_messages = warning
+";
+
+/// The project-local PostgreSQL cluster: one per major version, under
+/// `<target>/localdb/pg<major>/`, started on demand on a free port and reused.
+///
+/// PostgreSQL refuses to run as root; when we are root the data folder belongs to the
+/// `postgres` user and every server command runs through `runuser -u postgres` (or `setpriv`).
+/// If that user cannot reach `<target>` (e.g. a clone inside a private temporary folder) the
+/// cluster lives in the system temporary folder instead, named after `<target>`.
+#[derive(Debug, Clone)]
+pub struct LocalCluster {
+    binaries: PgBinaries,
+    root: PathBuf,
+    as_postgres: bool,
+}
+
+impl LocalCluster {
+    /// The cluster belonging to the cargo target folder `target`.
+    pub fn for_target_dir(target: &Path, binaries: PgBinaries) -> Result<Self, LocalDbError> {
+        let as_postgres = running_as_root()?;
+        let leaf = format!("pg{}", binaries.major());
+        let preferred = target.join("localdb").join(&leaf);
+        let mut cluster = Self { binaries, root: preferred.clone(), as_postgres };
+        cluster.prepare_root()?;
+        if as_postgres && !cluster.postgres_can_write(&preferred) {
+            let digest = Sha256::digest(target.to_string_lossy().as_bytes());
+            let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+            cluster.root = std::env::temp_dir().join(format!("mentor-status-localdb-{hex}")).join(leaf);
+            cluster.prepare_root()?;
+        }
+        Ok(cluster)
+    }
+
+    /// The folder holding the data folder, the server log and the lock file.
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The server log.
+    #[must_use]
+    pub fn log_file(&self) -> PathBuf {
+        self.root.join("server.log")
+    }
+
+    /// The binaries this cluster runs.
+    #[must_use]
+    pub fn binaries(&self) -> &PgBinaries {
+        &self.binaries
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    /// The connection URL for `database` on a server listening on `port`.
+    #[must_use]
+    pub fn url(port: u16, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{port}/{database}")
+    }
+
+    /// Initialises the cluster if needed and starts it if it is not running; returns its port.
+    /// Safe to call from several processes and threads at once (a file lock serialises them).
+    pub fn ensure_running(&self) -> Result<u16, LocalDbError> {
+        let _lock = self.lock()?;
+        if let Some(port) = self.running_port()? {
+            return Ok(port);
+        }
+        if !self.data_dir().join("PG_VERSION").is_file() {
+            self.init()?;
+        }
+        let mut last_error = None;
+        // A free port can be taken between our probe and the server's bind: try a few.
+        for _ in 0..3 {
+            let port = free_port()?;
+            match self.start_on(port) {
+                Ok(()) => return Ok(port),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| LocalDbError::Config("the server did not start".to_owned())))
+    }
+
+    /// The port of the running server, or `None` when it is not running.
+    pub fn running_port(&self) -> Result<Option<u16>, LocalDbError> {
+        let pid_file = self.data_dir().join("postmaster.pid");
+        if !pid_file.is_file() {
+            return Ok(None);
+        }
+        let status = self.pg_command("pg_ctl")
+            .arg("status")
+            .arg("-D")
+            .arg(self.data_dir())
+            .output()
+            .map_err(|e| self.spawn_error("pg_ctl status", &e))?;
+        if !status.status.success() {
+            return Ok(None);
+        }
+        // postmaster.pid: pid, data dir, start time, port, socket dir, listen address, …
+        let text = std::fs::read_to_string(&pid_file).map_err(LocalDbError::io("reading", &pid_file))?;
+        Ok(text.lines().nth(3).and_then(|line| line.trim().parse().ok()))
+    }
+
+    /// Stops the server if it runs; returns whether it was running.
+    pub fn stop(&self) -> Result<bool, LocalDbError> {
+        let _lock = self.lock()?;
+        if self.running_port()?.is_none() {
+            return Ok(false);
+        }
+        let mut cmd = self.pg_command("pg_ctl");
+        cmd.args(["stop", "-w", "-m", "fast", "-D"]).arg(self.data_dir());
+        self.run(cmd, "pg_ctl stop")?;
+        Ok(true)
+    }
+
+    fn init(&self) -> Result<(), LocalDbError> {
+        let staging = self.root.join("data.init");
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(LocalDbError::io("removing a half-made", &staging))?;
+        }
+        let mut cmd = self.pg_command("initdb");
+        cmd.arg("-D").arg(&staging).args(["-A", "trust", "-U", "postgres", "-N", "-E", "UTF8", "--locale=C"]);
+        self.run(cmd, "initdb")?;
+        let conf = staging.join("postgresql.conf");
+        OpenOptions::new()
+            .append(true)
+            .open(&conf)
+            .and_then(|mut f| f.write_all(SERVER_SETTINGS.as_bytes()))
+            .map_err(LocalDbError::io("configuring", &conf))?;
+        // Only a fully initialised folder gets the real name.
+        std::fs::rename(&staging, self.data_dir()).map_err(LocalDbError::io("renaming", &staging))
+    }
+
+    fn start_on(&self, port: u16) -> Result<(), LocalDbError> {
+        let options = format!(
+            "-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={}",
+            self.root.display()
+        );
+        let mut cmd = self.pg_command("pg_ctl");
+        cmd.args(["start", "-w", "-t", "60", "-D"])
+            .arg(self.data_dir())
+            .arg("-l")
+            .arg(self.log_file())
+            .arg("-o")
+            .arg(options);
+        self.run(cmd, "pg_ctl start").map_err(|e| match e {
+            LocalDbError::Command { command, output } => LocalDbError::Command {
+                command,
+                output: format!("{output}\n(server log: {})", self.log_file().display()),
+            },
+            other => other,
+        })
+    }
+
+    fn prepare_root(&self) -> Result<(), LocalDbError> {
+        std::fs::create_dir_all(&self.root).map_err(LocalDbError::io("creating", &self.root))?;
+        if self.as_postgres {
+            let mut cmd = Command::new("chown");
+            cmd.arg("postgres:").arg(&self.root);
+            self.run(cmd, "chown postgres: (the cluster folder)")?;
+        }
+        Ok(())
+    }
+
+    fn postgres_can_write(&self, dir: &Path) -> bool {
+        let mut cmd = as_user_postgres("test");
+        cmd.arg("-w").arg(dir);
+        cmd.status().is_ok_and(|s| s.success())
+    }
+
+    fn lock(&self) -> Result<File, LocalDbError> {
+        let path = self.root.join("lock");
+        let file = File::create(&path).map_err(LocalDbError::io("creating", &path))?;
+        file.lock().map_err(LocalDbError::io("locking", &path))?;
+        Ok(file)
+    }
+
+    fn pg_command(&self, tool: &str) -> Command {
+        let program = self.binaries.tool(tool);
+        if self.as_postgres {
+            let mut cmd = as_user_postgres(&program.to_string_lossy());
+            cmd.current_dir(&self.root);
+            cmd
+        } else {
+            Command::new(program)
+        }
+    }
+
+    fn run(&self, mut cmd: Command, what: &str) -> Result<(), LocalDbError> {
+        let out = cmd.output().map_err(|e| self.spawn_error(what, &e))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let mut output = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        if output.is_empty() {
+            output = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        }
+        Err(LocalDbError::Command { command: what.to_owned(), output })
+    }
+
+    fn spawn_error(&self, what: &str, e: &std::io::Error) -> LocalDbError {
+        LocalDbError::Command { command: what.to_owned(), output: format!("could not start it: {e}") }
+    }
+}
+
+/// A command that runs `program` as the `postgres` user: `runuser` where it exists (no `sudo`
+/// needed), else `setpriv`.
+fn as_user_postgres(program: &str) -> Command {
+    if Path::new("/usr/sbin/runuser").exists() || Path::new("/sbin/runuser").exists() {
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", "postgres", "--", program]);
+        cmd
+    } else {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid=postgres", "--regid=postgres", "--init-groups", "--", program]);
+        cmd
+    }
+}
+
+fn running_as_root() -> Result<bool, LocalDbError> {
+    let out = Command::new("id").arg("-u").output().map_err(|e| LocalDbError::Command {
+        command: "id -u".to_owned(),
+        output: e.to_string(),
+    })?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+fn free_port() -> Result<u16, LocalDbError> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(LocalDbError::io("binding a probe socket on", "127.0.0.1:0"))?;
+    let port = listener.local_addr().map_err(LocalDbError::io("reading the probe socket of", "127.0.0.1:0"))?.port();
+    Ok(port)
+}

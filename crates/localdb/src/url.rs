@@ -1,0 +1,56 @@
+//! Small helpers for `postgres://` URLs (no general URL parser needed for these).
+
+/// The URL with its password replaced by `***`, safe to print.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// The database named in the URL (`postgres` when none is).
+#[must_use]
+pub fn database(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = rest.find('/').map_or("", |i| &rest[i + 1..]);
+    let name = path.split('?').next().unwrap_or("");
+    if name.is_empty() { "postgres".to_owned() } else { name.to_owned() }
+}
+
+/// The same server and credentials, another database.
+#[must_use]
+pub fn with_database(url: &str, database: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let query = rest.find('?').map_or("", |i| &rest[i..]);
+    let without_query = &rest[..rest.len() - query.len()];
+    let authority = without_query.split('/').next().unwrap_or(without_query);
+    format!("{scheme}://{authority}/{database}{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_survive_redaction() {
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("postgres://u:p%40ss@h/db?sslmode=require"), "postgres://u:***@h/db?sslmode=require");
+    }
+
+    #[test]
+    fn the_database_can_be_read_and_replaced() {
+        assert_eq!(database("postgres://u:p@h:1/app?x=1"), "app");
+        assert_eq!(database("postgres://u@h:1"), "postgres");
+        assert_eq!(with_database("postgres://u:p@h:1/app?x=1", "t"), "postgres://u:p@h:1/t?x=1");
+        assert_eq!(with_database("postgresql://h", "t"), "postgresql://h/t");
+    }
+}

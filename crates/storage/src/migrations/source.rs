@@ -1,0 +1,280 @@
+//! Where migrations come from: the Supabase files embedded at build time, or any list of
+//! [`SqlMigration`]s (tests build their own).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use diesel::migration::{self, Migration, MigrationMetadata, MigrationName, MigrationSource, MigrationVersion};
+use diesel::pg::Pg;
+
+use super::split::split_statements;
+use super::StatementFailed;
+
+/// One file as `build.rs` embeds it.
+pub(crate) struct EmbeddedFile {
+    pub(crate) version: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) up: &'static str,
+    pub(crate) down: Option<&'static str>,
+}
+
+include!(concat!(env!("OUT_DIR"), "/embedded_migrations.rs"));
+
+/// The line that makes the runner apply a file outside a transaction, for statements such as
+/// `CREATE INDEX CONCURRENTLY` that PostgreSQL refuses inside one. Put it alone on a line.
+pub const NO_TRANSACTION_MARKER: &str = "-- migrate:no-transaction";
+
+/// The text of one SQL file and the statements it splits into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlScript {
+    text: Cow<'static, str>,
+    statements: Vec<String>,
+    in_transaction: bool,
+}
+
+impl SqlScript {
+    /// Parses a file's text. A line equal to [`NO_TRANSACTION_MARKER`] makes it run outside a
+    /// transaction.
+    #[must_use]
+    pub fn new(text: impl Into<Cow<'static, str>>) -> Self {
+        let text = text.into();
+        let statements = split_statements(&text);
+        let in_transaction = !text.lines().any(|line| line.trim() == NO_TRANSACTION_MARKER);
+        Self { text, statements, in_transaction }
+    }
+
+    /// The file's text as written.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The statements, split and trimmed as the Supabase CLI records them.
+    #[must_use]
+    pub fn statements(&self) -> &[String] {
+        &self.statements
+    }
+
+    /// Whether the runner wraps the file (and its history change) in one transaction.
+    #[must_use]
+    pub fn in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
+    /// Runs each statement in order; the caller owns the transaction.
+    pub(crate) fn execute(
+        &self,
+        conn: &mut dyn diesel::connection::BoxableConnection<Pg>,
+        migration: &str,
+    ) -> Result<(), StatementFailed> {
+        for (index, statement) in self.statements.iter().enumerate() {
+            if is_only_comments(statement) {
+                continue;
+            }
+            conn.batch_execute(statement).map_err(|source| StatementFailed {
+                migration: migration.to_owned(),
+                index: index + 1,
+                count: self.statements.len(),
+                statement: statement.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn is_only_comments(statement: &str) -> bool {
+    split_statements(statement).len() == 1
+        && statement
+            .lines()
+            .all(|line| line.trim().is_empty() || line.trim_start().starts_with("--"))
+}
+
+/// A forward migration file and, when it has one, its rollback file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlMigration {
+    version: String,
+    name: String,
+    up: SqlScript,
+    down: Option<SqlScript>,
+}
+
+impl SqlMigration {
+    /// A migration named like `<version>_<name>.sql`.
+    #[must_use]
+    pub fn new(version: impl Into<String>, name: impl Into<String>, up: SqlScript, down: Option<SqlScript>) -> Self {
+        Self { version: version.into(), name: name.into(), up, down }
+    }
+
+    /// The version: the file name's leading digits.
+    #[must_use]
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The name: the file name between the version's `_` and `.sql`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `<version>_<name>`, the file name without `.sql`.
+    #[must_use]
+    pub fn file_stem(&self) -> String {
+        format!("{}_{}", self.version, self.name)
+    }
+
+    /// The forward file.
+    #[must_use]
+    pub fn up(&self) -> &SqlScript {
+        &self.up
+    }
+
+    /// The rollback file, if there is one.
+    #[must_use]
+    pub fn down(&self) -> Option<&SqlScript> {
+        self.down.as_ref()
+    }
+}
+
+impl fmt::Display for SqlMigration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}_{}", self.version, self.name)
+    }
+}
+
+impl MigrationName for SqlMigration {
+    fn version(&self) -> MigrationVersion<'_> {
+        MigrationVersion::from(self.version.as_str())
+    }
+}
+
+/// diesel's view of one migration: the forward file decides whether it runs in a transaction.
+#[derive(Debug)]
+struct Metadata {
+    in_transaction: bool,
+}
+
+impl MigrationMetadata for Metadata {
+    fn run_in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+}
+
+/// A [`SqlMigration`] as diesel's [`Migration`] trait object.
+#[derive(Debug)]
+pub(crate) struct DieselMigration {
+    migration: SqlMigration,
+    metadata: Metadata,
+}
+
+impl Migration<Pg> for DieselMigration {
+    fn run(&self, conn: &mut dyn diesel::connection::BoxableConnection<Pg>) -> migration::Result<()> {
+        Ok(self.migration.up.execute(conn, &self.migration.to_string())?)
+    }
+
+    fn revert(&self, conn: &mut dyn diesel::connection::BoxableConnection<Pg>) -> migration::Result<()> {
+        let Some(down) = &self.migration.down else {
+            return Err(Box::new(super::MigrationError::MissingRollback {
+                migration: self.migration.to_string(),
+            }));
+        };
+        Ok(down.execute(conn, &format!("rollback of {}", self.migration))?)
+    }
+
+    fn metadata(&self) -> &dyn MigrationMetadata {
+        &self.metadata
+    }
+
+    fn name(&self) -> &dyn MigrationName {
+        &self.migration
+    }
+}
+
+/// An ordered set of migrations; diesel's [`MigrationSource`] for PostgreSQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migrations {
+    migrations: Vec<SqlMigration>,
+    orphan_rollbacks: Vec<String>,
+}
+
+impl Migrations {
+    /// The project's `supabase/migrations` and `supabase/rollbacks`, as embedded at build time.
+    #[must_use]
+    pub fn embedded() -> Self {
+        let migrations = EMBEDDED_MIGRATIONS
+            .iter()
+            .map(|file| {
+                SqlMigration::new(
+                    file.version,
+                    file.name,
+                    SqlScript::new(file.up),
+                    file.down.map(SqlScript::new),
+                )
+            })
+            .collect();
+        let orphan_rollbacks = ORPHAN_ROLLBACKS.iter().map(|&name| name.to_owned()).collect();
+        Self { migrations, orphan_rollbacks }
+    }
+
+    /// Any list of migrations; they are sorted by version as the CLI sorts file names.
+    #[must_use]
+    pub fn from_migrations(mut migrations: Vec<SqlMigration>) -> Self {
+        migrations.sort_by(|a, b| a.version.as_bytes().cmp(b.version.as_bytes()));
+        Self { migrations, orphan_rollbacks: Vec::new() }
+    }
+
+    /// Reports rollback files that have no migration (they can never run).
+    #[must_use]
+    pub fn with_orphan_rollbacks(mut self, file_names: Vec<String>) -> Self {
+        self.orphan_rollbacks = file_names;
+        self
+    }
+
+    /// The migrations in version order.
+    #[must_use]
+    pub fn iter(&self) -> std::slice::Iter<'_, SqlMigration> {
+        self.migrations.iter()
+    }
+
+    /// The migration with this version.
+    #[must_use]
+    pub fn get(&self, version: &str) -> Option<&SqlMigration> {
+        self.migrations.iter().find(|m| m.version == version)
+    }
+
+    /// Rollback file names without a migration of the same name.
+    #[must_use]
+    pub fn orphan_rollbacks(&self) -> &[String] {
+        &self.orphan_rollbacks
+    }
+
+    /// The versions that come before `version` (exclusive), in order.
+    pub(crate) fn diesel_migration(&self, version: &str) -> Option<Box<dyn Migration<Pg>>> {
+        self.get(version).map(|m| Box::new(to_diesel(m.clone())) as Box<dyn Migration<Pg>>)
+    }
+}
+
+impl<'a> IntoIterator for &'a Migrations {
+    type Item = &'a SqlMigration;
+    type IntoIter = std::slice::Iter<'a, SqlMigration>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.migrations.iter()
+    }
+}
+
+fn to_diesel(migration: SqlMigration) -> DieselMigration {
+    let metadata = Metadata { in_transaction: migration.up.in_transaction };
+    DieselMigration { migration, metadata }
+}
+
+impl MigrationSource<Pg> for Migrations {
+    fn migrations(&self) -> migration::Result<Vec<Box<dyn Migration<Pg>>>> {
+        Ok(self
+            .migrations
+            .iter()
+            .map(|m| Box::new(to_diesel(m.clone())) as Box<dyn Migration<Pg>>)
+            .collect())
+    }
+}
