@@ -20,12 +20,12 @@ fn query() -> String {
 select 'schema ' || n.nspname || ' owner=' || pg_get_userbyid(n.nspowner) || ' acl=' || coalesce(n.nspacl::text, '-') as line
   from pg_namespace n where {USER_SCHEMAS}
 union all
-select 'type ' || n.nspname || '.' || t.typname || ' ' || t.typtype || ' labels=' ||
+select 'type ' || n.nspname || '.' || t.typname || ' ' || t.typtype::text || ' labels=' ||
        coalesce((select string_agg(e.enumlabel, ',' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid), '-')
   from pg_type t join pg_namespace n on n.oid = t.typnamespace
  where {USER_SCHEMAS} and t.typtype in ('e', 'd', 'r', 'm')
 union all
-select 'relation ' || n.nspname || '.' || c.relname || ' kind=' || c.relkind || ' rls=' || c.relrowsecurity || ',' || c.relforcerowsecurity
+select 'relation ' || n.nspname || '.' || c.relname || ' kind=' || c.relkind::text || ' rls=' || c.relrowsecurity || ',' || c.relforcerowsecurity
        || ' acl=' || coalesce(c.relacl::text, '-') || ' options=' || coalesce(c.reloptions::text, '-')
        || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '-')
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -34,7 +34,7 @@ union all
 select 'column ' || n.nspname || '.' || c.relname || ' #' ||
        (row_number() over (partition by c.oid order by a.attnum)) || ' ' || a.attname || ' ' ||
        format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end ||
-       coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') || coalesce(' generated=' || nullif(a.attgenerated, ''), '') ||
+       coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') || coalesce(' generated=' || nullif(a.attgenerated::text, ''), '') ||
        ' acl=' || coalesce(a.attacl::text, '-') || ' comment=' || coalesce(col_description(c.oid, a.attnum), '-')
   from pg_attribute a
   join pg_class c on c.oid = a.attrelid
@@ -55,7 +55,7 @@ select 'function ' || pg_get_functiondef(p.oid) || ' acl=' || coalesce(p.proacl:
   from pg_proc p join pg_namespace n on n.oid = p.pronamespace
  where {USER_SCHEMAS} and p.prokind in ('f', 'p', 'w')
 union all
-select 'trigger ' || pg_get_triggerdef(t.oid) || ' enabled=' || t.tgenabled
+select 'trigger ' || pg_get_triggerdef(t.oid) || ' enabled=' || t.tgenabled::text
   from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
  where {USER_SCHEMAS} and not t.tgisinternal
 union all
@@ -63,7 +63,7 @@ select 'policy ' || schemaname || '.' || tablename || ' ' || policyname || ' ' |
        ' roles=' || roles::text || ' using=' || coalesce(qual, '-') || ' check=' || coalesce(with_check, '-')
   from pg_policies
 union all
-select 'default-acl ' || pg_get_userbyid(d.defaclrole) || ' ' || coalesce(n.nspname, '*') || ' ' || d.defaclobjtype || ' ' ||
+select 'default-acl ' || pg_get_userbyid(d.defaclrole) || ' ' || coalesce(n.nspname, '*') || ' ' || d.defaclobjtype::text || ' ' ||
        d.defaclacl::text
   from pg_default_acl d left join pg_namespace n on n.oid = d.defaclnamespace
 union all

@@ -10,8 +10,9 @@
 //! Every [`Migrator`] operation holds a PostgreSQL advisory lock, so two processes never
 //! migrate the same database at once.
 
-mod split;
+mod files;
 mod source;
+mod split;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -136,6 +137,9 @@ pub enum MigrationError {
         #[source]
         source: diesel::result::Error,
     },
+    /// The migration files could not be read or paired.
+    #[error("{0}")]
+    Files(String),
     /// An error raised through diesel's migration traits.
     #[error("{0}")]
     Diesel(Box<dyn std::error::Error + Send + Sync>),

@@ -7,6 +7,7 @@ use std::fmt;
 use diesel::migration::{self, Migration, MigrationMetadata, MigrationName, MigrationSource, MigrationVersion};
 use diesel::pg::Pg;
 
+use super::files;
 use super::split::split_statements;
 use super::StatementFailed;
 
@@ -249,7 +250,36 @@ impl Migrations {
         &self.orphan_rollbacks
     }
 
-    /// The versions that come before `version` (exclusive), in order.
+    /// Reads `<supabase>/migrations/*.sql` and `<supabase>/rollbacks/*.sql` from disk now,
+    /// paired exactly as the build embeds them. Returns the migrations and the `.sql` files of
+    /// `migrations/` skipped for not matching `<version>_<name>.sql`.
+    pub fn from_dirs(supabase_dir: &std::path::Path) -> Result<(Self, Vec<String>), super::MigrationError> {
+        let migrations_dir = supabase_dir.join("migrations");
+        let rollbacks_dir = supabase_dir.join("rollbacks");
+        let io = |path: &std::path::Path| {
+            let path = path.display().to_string();
+            move |e: std::io::Error| super::MigrationError::Files(format!("reading {path}: {e}"))
+        };
+        let paired = files::pair(
+            files::sql_file_names(&migrations_dir).map_err(io(&migrations_dir))?,
+            files::sql_file_names(&rollbacks_dir).map_err(io(&rollbacks_dir))?,
+        )
+        .map_err(super::MigrationError::Files)?;
+        let mut migrations = Vec::new();
+        for (file_name, version, name, has_rollback) in paired.migrations {
+            let up_path = migrations_dir.join(&file_name);
+            let up = std::fs::read_to_string(&up_path).map_err(io(&up_path))?;
+            let down = if has_rollback {
+                let down_path = rollbacks_dir.join(&file_name);
+                Some(SqlScript::new(std::fs::read_to_string(&down_path).map_err(io(&down_path))?))
+            } else {
+                None
+            };
+            migrations.push(SqlMigration::new(version, name, SqlScript::new(up), down));
+        }
+        Ok((Self::from_migrations(migrations).with_orphan_rollbacks(paired.orphan_rollbacks), paired.skipped))
+    }
+
     pub(crate) fn diesel_migration(&self, version: &str) -> Option<Box<dyn Migration<Pg>>> {
         self.get(version).map(|m| Box::new(to_diesel(m.clone())) as Box<dyn Migration<Pg>>)
     }
