@@ -1,0 +1,74 @@
+//! [`Command`]: what someone asks to happen to a mentor's status.
+
+use std::fmt;
+
+use crate::PauseReason;
+
+/// A request to change a mentor's status; see [`MentorState::apply`](crate::MentorState::apply).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Command {
+    /// Pause an active mentor, optionally with a reason.
+    Pause {
+        /// Why; `None` records no reason.
+        reason: Option<PauseReason>,
+    },
+    /// End a pause.
+    Resume,
+    /// Make an active or paused mentor inactive.
+    Deactivate,
+    /// Make an inactive mentor active again.
+    Reactivate,
+}
+
+/// The kind of a [`Command`], without its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CommandKind {
+    /// [`Command::Pause`].
+    Pause,
+    /// [`Command::Resume`].
+    Resume,
+    /// [`Command::Deactivate`].
+    Deactivate,
+    /// [`Command::Reactivate`].
+    Reactivate,
+}
+
+impl CommandKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [CommandKind; 4] = [
+        CommandKind::Pause,
+        CommandKind::Resume,
+        CommandKind::Deactivate,
+        CommandKind::Reactivate,
+    ];
+
+    /// A lowercase name, e.g. for audit logs.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CommandKind::Pause => "pause",
+            CommandKind::Resume => "resume",
+            CommandKind::Deactivate => "deactivate",
+            CommandKind::Reactivate => "reactivate",
+        }
+    }
+}
+
+impl fmt::Display for CommandKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Command {
+    /// The command's kind.
+    #[must_use]
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Command::Pause { .. } => CommandKind::Pause,
+            Command::Resume => CommandKind::Resume,
+            Command::Deactivate => CommandKind::Deactivate,
+            Command::Reactivate => CommandKind::Reactivate,
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! [`ReasonCode`]: the closed list of predefined pause reasons.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A predefined pause reason: the primary way to record why a mentor paused.
+///
+/// The list is closed, and no code is itself health information; a mentor who is ill
+/// chooses [`ReasonCode::Personal`] or no reason at all.
+/// The text form (`as_str`, `Display`, `FromStr`) is the snake_case name stored in
+/// `pause_reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReasonCode {
+    /// Holiday or travel (`vacation`).
+    Vacation,
+    /// A personal reason the mentor does not want to state (`personal`).
+    Personal,
+    /// No time or energy for mentoring right now (`capacity`).
+    Capacity,
+    /// Taking part in training or studies (`training`).
+    Training,
+    /// Moving to another place (`relocation`).
+    Relocation,
+    /// Anything else (`other`).
+    Other,
+}
+
+impl ReasonCode {
+    /// Every code, in declaration order.
+    pub const ALL: [ReasonCode; 6] = [
+        ReasonCode::Vacation,
+        ReasonCode::Personal,
+        ReasonCode::Capacity,
+        ReasonCode::Training,
+        ReasonCode::Relocation,
+        ReasonCode::Other,
+    ];
+
+    /// The text stored in `pause_reason`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::Vacation => "vacation",
+            ReasonCode::Personal => "personal",
+            ReasonCode::Capacity => "capacity",
+            ReasonCode::Training => "training",
+            ReasonCode::Relocation => "relocation",
+            ReasonCode::Other => "other",
+        }
+    }
+
+    /// The code whose name equals `text` ignoring ASCII case, if any.
+    #[must_use]
+    pub fn find_ignoring_case(text: &str) -> Option<ReasonCode> {
+        ReasonCode::ALL
+            .into_iter()
+            .find(|code| code.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+impl fmt::Display for ReasonCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text that is not exactly the name of a [`ReasonCode`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown reason code (expected one of: vacation, personal, capacity, training, relocation, other)"
+)]
+pub struct UnknownReasonCode;
+
+impl FromStr for ReasonCode {
+    type Err = UnknownReasonCode;
+
+    /// Parses an exact, case-sensitive code name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ReasonCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == s)
+            .ok_or(UnknownReasonCode)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_through_its_name() {
+        for code in ReasonCode::ALL {
+            assert_eq!(code.as_str().parse::<ReasonCode>(), Ok(code));
+            assert_eq!(code.to_string(), code.as_str());
+        }
+    }
+
+    #[test]
+    fn code_names_are_case_sensitive() {
+        assert_eq!("Vacation".parse::<ReasonCode>(), Err(UnknownReasonCode));
+        assert_eq!(
+            ReasonCode::find_ignoring_case("VACATION"),
+            Some(ReasonCode::Vacation)
+        );
+    }
+}

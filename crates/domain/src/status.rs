@@ -1,0 +1,87 @@
+//! [`MentorStatus`]: the Rust name of the PostgreSQL enum `mentor_status`.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The value of the `status` column: the Rust name of the database enum `mentor_status`.
+///
+/// The text forms are exactly the enum labels `active`, `paused` and `inactive`.
+/// A status alone says nothing about the pause columns; [`MentorState`](crate::MentorState)
+/// is the type that keeps them consistent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MentorStatus {
+    /// The mentor takes part normally (`active`).
+    Active,
+    /// The mentor has paused for a while (`paused`).
+    Paused,
+    /// The mentor has left the programme (`inactive`).
+    Inactive,
+}
+
+impl MentorStatus {
+    /// Every status, in the order of the database enum labels.
+    pub const ALL: [MentorStatus; 3] = [
+        MentorStatus::Active,
+        MentorStatus::Paused,
+        MentorStatus::Inactive,
+    ];
+
+    /// The database enum label.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MentorStatus::Active => "active",
+            MentorStatus::Paused => "paused",
+            MentorStatus::Inactive => "inactive",
+        }
+    }
+}
+
+impl fmt::Display for MentorStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text that is not one of the `mentor_status` enum labels.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown mentor status (expected one of: active, paused, inactive)")]
+pub struct UnknownMentorStatus;
+
+impl FromStr for MentorStatus {
+    type Err = UnknownMentorStatus;
+
+    /// Parses an exact, case-sensitive database label.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        MentorStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or(UnknownMentorStatus)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_round_trips_through_its_database_label() {
+        for status in MentorStatus::ALL {
+            assert_eq!(status.as_str().parse::<MentorStatus>(), Ok(status));
+            assert_eq!(status.to_string(), status.as_str());
+        }
+    }
+
+    #[test]
+    fn labels_are_exactly_the_database_enum_labels() {
+        let labels: Vec<_> = MentorStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(labels, ["active", "paused", "inactive"]);
+    }
+
+    #[test]
+    fn labels_are_case_sensitive_and_untrimmed() {
+        assert_eq!("Active".parse::<MentorStatus>(), Err(UnknownMentorStatus));
+        assert_eq!(" paused".parse::<MentorStatus>(), Err(UnknownMentorStatus));
+        assert_eq!("".parse::<MentorStatus>(), Err(UnknownMentorStatus));
+    }
+}

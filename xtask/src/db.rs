@@ -1,0 +1,63 @@
+//! Which database a command works on, and the local cluster commands.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use mentor_status_localdb::{LocalCluster, PgBinaries, url};
+
+/// The cargo target folder (honours `CARGO_TARGET_DIR`).
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// The project-local cluster, for the binaries `PgBinaries::locate` finds.
+pub fn local_cluster(root: &Path) -> Result<LocalCluster> {
+    let binaries = PgBinaries::locate()?;
+    Ok(LocalCluster::for_target_dir(&target_dir(root), binaries)?)
+}
+
+/// The database every command works on: `DATABASE_URL`, or database `postgres` of the local
+/// cluster (started if needed).
+pub fn database_url(root: &Path) -> Result<String> {
+    if let Ok(url) = std::env::var("DATABASE_URL")
+        && !url.trim().is_empty()
+    {
+        return Ok(url);
+    }
+    let cluster = local_cluster(root).context("DATABASE_URL is not set, so the project-local PostgreSQL is used")?;
+    let port = cluster.ensure_running().context("starting the project-local PostgreSQL")?;
+    Ok(LocalCluster::url(port, "postgres"))
+}
+
+/// Where the commands connect, for messages.
+pub fn describe(database_url: &str) -> String {
+    let from = if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) { "DATABASE_URL" } else { "local cluster" };
+    format!("{} ({from})", url::redact(database_url))
+}
+
+pub fn start(root: &Path) -> Result<()> {
+    let cluster = local_cluster(root)?;
+    let port = crate::step("start the project-local PostgreSQL", || Ok(cluster.ensure_running()?))?;
+    println!(
+        "PostgreSQL {} running from {} (data in {}, log {})",
+        cluster.binaries().major(),
+        cluster.binaries().dir().display(),
+        cluster.root().display(),
+        cluster.log_file().display()
+    );
+    println!("{}", LocalCluster::url(port, "postgres"));
+    Ok(())
+}
+
+pub fn stop(root: &Path) -> Result<()> {
+    let cluster = local_cluster(root)?;
+    let was_running = crate::step("stop the project-local PostgreSQL", || Ok(cluster.stop()?))?;
+    println!("{}", if was_running { "stopped" } else { "it was not running" });
+    Ok(())
+}
+
+pub fn print_url(root: &Path) -> Result<()> {
+    let url = database_url(root)?;
+    println!("{url}");
+    Ok(())
+}

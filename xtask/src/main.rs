@@ -1,0 +1,98 @@
+//! `cargo xtask` — the project's developer commands, in Rust instead of shell scripts
+//! (the convention from rust-analyzer: `.cargo/config.toml` aliases `xtask` to this binary).
+//!
+//! Every command works on one database: `DATABASE_URL` when set (a `supabase start` stack on
+//! port 54322, a hosted project, any PostgreSQL ≥ 15), else the project-local cluster under
+//! `target/`, started on demand. Migrations always go through `mentor-status-storage`'s runner,
+//! the same one the application and the tests use.
+
+mod db;
+mod lint;
+mod migrate;
+mod new;
+mod reset;
+mod smoke;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Developer commands for mentor-status", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the project-local PostgreSQL (under target/) if it is not running
+    DbStart,
+    /// Stop the project-local PostgreSQL
+    DbStop,
+    /// Print the connection URL (alone on the last line)
+    DbUrl,
+    /// Recreate the database, apply the Supabase platform baseline, migrations and seeds (like `supabase db reset`)
+    DbReset(reset::Args),
+    /// Apply, revert or list migrations
+    Migrate {
+        #[command(subcommand)]
+        command: migrate::Command,
+    },
+    /// Create supabase/migrations/<UTC timestamp>_<name>.sql and its rollback stub
+    New(new::Args),
+    /// Lint the forward migrations with squawk
+    Lint,
+    /// Migration smoke test on a scratch database: up, checks, down, up
+    Smoke,
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let cli = Cli::parse();
+    let root = project_root();
+    match cli.command {
+        Command::DbStart => db::start(&root),
+        Command::DbStop => db::stop(&root),
+        Command::DbUrl => db::print_url(&root),
+        Command::DbReset(args) => reset::run(&root, &args),
+        Command::Migrate { command } => migrate::run(&root, command),
+        Command::New(args) => new::run(&root, &args),
+        Command::Lint => lint::run(&root),
+        Command::Smoke => smoke::run(&root),
+    }
+}
+
+/// The workspace root (this crate's parent folder).
+fn project_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map_or(manifest.clone(), std::path::Path::to_path_buf)
+}
+
+/// Runs one step, printing its name before and its duration after.
+fn step<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    println!("==> {name}");
+    let started = Instant::now();
+    let result = f();
+    let took = started.elapsed();
+    match &result {
+        Ok(_) => println!("    done in {}", human(took)),
+        Err(_) => println!("    failed after {}", human(took)),
+    }
+    result
+}
+
+fn human(d: std::time::Duration) -> String {
+    if d.as_secs() >= 1 { format!("{:.2} s", d.as_secs_f64()) } else { format!("{:.1} ms", d.as_secs_f64() * 1000.0) }
+}

@@ -1,0 +1,62 @@
+//! `db-reset`: what `supabase db reset` does, without Docker.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use mentor_status_localdb::{admin, platform, seed};
+use mentor_status_storage::migrations::Migrator;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Apply migrations up to and including this version only
+    #[arg(long)]
+    version: Option<String>,
+    /// Do not load the seed files
+    #[arg(long)]
+    no_seed: bool,
+}
+
+pub fn run(root: &Path, args: &Args) -> Result<()> {
+    let url = crate::db::database_url(root)?;
+    println!("database: {}", crate::db::describe(&url));
+    reset(root, &url, args.version.as_deref(), !args.no_seed)
+}
+
+/// Recreates the database at `url` and brings it to `version` (all when `None`).
+pub fn reset(root: &Path, url: &str, version: Option<&str>, load_seed: bool) -> Result<()> {
+    if let Some(version) = version {
+        // Refuse an unknown version before dropping anything.
+        if mentor_status_storage::migrations::Migrations::embedded().get(version).is_none() {
+            anyhow::bail!("no migration has version {version}: `cargo xtask migrate status` lists the versions");
+        }
+    }
+    crate::step("recreate the database", || {
+        admin::recreate_database(url).context("the database is recreated from the maintenance database; the role needs CREATEDB")
+    })?;
+    let mut conn = admin::connect(url)?;
+    crate::step("Supabase platform baseline (roles, auth schema)", || {
+        if platform::apply(&mut conn)? {
+            println!("    applied crates/localdb/sql/supabase_platform.sql");
+        } else {
+            println!("    skipped: this server is a Supabase stack");
+        }
+        Ok(())
+    })?;
+    crate::step("migrations", || {
+        let applied = Migrator::new(&mut conn).up(version)?;
+        for version in &applied {
+            println!("    applied {version}");
+        }
+        Ok(())
+    })?;
+    if load_seed {
+        crate::step("seed files", || {
+            for file in seed::seed_files(root)? {
+                seed::apply(&mut conn, &file)?;
+                println!("    loaded {}", file.path);
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
