@@ -49,7 +49,12 @@ pub fn reset(root: &Path, url: &str, version: Option<&str>, load_seed: bool) -> 
         }
         Ok(())
     })?;
-    if load_seed {
+    let latest = mentor_status_storage::migrations::Migrations::embedded().iter().last().map(|m| m.version().to_owned());
+    if load_seed && version.is_some() && version.map(str::to_owned) != latest {
+        // Seed files are written for the full schema (supabase/seed.sql sets statuses); loading
+        // them into an older schema would fail half-way through the reset.
+        println!("==> seed files skipped: --version stops before the latest migration, and seeds target the latest schema");
+    } else if load_seed {
         crate::step("seed files", || {
             for file in seed::seed_files(root)? {
                 seed::apply(&mut conn, &file)?;
