@@ -27,7 +27,9 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed={}", migrations_dir.display());
     println!("cargo:rerun-if-changed={}", rollbacks_dir.display());
 
-    let read = |dir: &PathBuf| files::sql_file_names(dir).map_err(|e| format!("reading {}: {e}", dir.display()));
+    let read = |dir: &PathBuf| {
+        files::sql_file_names(dir).map_err(|e| format!("reading {}: {e}", dir.display()))
+    };
     let paired = files::pair(read(&migrations_dir)?, read(&rollbacks_dir)?)?;
     for skipped in &paired.skipped {
         println!(
@@ -36,7 +38,9 @@ fn run() -> Result<(), String> {
     }
     let include = |path: PathBuf| -> Result<String, String> {
         println!("cargo:rerun-if-changed={}", path.display());
-        let path = path.canonicalize().map_err(|e| format!("resolving {}: {e}", path.display()))?;
+        let path = path
+            .canonicalize()
+            .map_err(|e| format!("resolving {}: {e}", path.display()))?;
         Ok(format!("include_str!({:?})", path.display().to_string()))
     };
 
@@ -46,9 +50,16 @@ fn run() -> Result<(), String> {
     );
     for (file_name, version, name, has_rollback) in &paired.migrations {
         let up = include(migrations_dir.join(file_name))?;
-        let down = if *has_rollback { format!("Some({})", include(rollbacks_dir.join(file_name))?) } else { "None".to_owned() };
-        writeln!(out, "    EmbeddedFile {{ version: {version:?}, name: {name:?}, up: {up}, down: {down} }},")
-            .map_err(|e| e.to_string())?;
+        let down = if *has_rollback {
+            format!("Some({})", include(rollbacks_dir.join(file_name))?)
+        } else {
+            "None".to_owned()
+        };
+        writeln!(
+            out,
+            "    EmbeddedFile {{ version: {version:?}, name: {name:?}, up: {up}, down: {down} }},"
+        )
+        .map_err(|e| e.to_string())?;
     }
     out.push_str("];\n\npub(crate) static ORPHAN_ROLLBACKS: &[&str] = &[\n");
     for orphan in &paired.orphan_rollbacks {

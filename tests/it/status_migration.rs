@@ -20,7 +20,10 @@ fn status_migration() -> SqlMigration {
 fn version_before(migration: &SqlMigration) -> String {
     let embedded = Migrations::embedded();
     let versions: Vec<&str> = embedded.iter().map(SqlMigration::version).collect();
-    let at = versions.iter().position(|v| *v == migration.version()).expect("known");
+    let at = versions
+        .iter()
+        .position(|v| *v == migration.version())
+        .expect("known");
     versions[at - 1].to_owned()
 }
 
@@ -34,12 +37,19 @@ fn legacy_rows_become_active_without_a_table_rewrite() {
     let db = TestDb::platform();
     let mut conn = db.conn();
     let v1 = status_migration();
-    Migrator::new(&mut conn).up(Some(&version_before(&v1))).unwrap();
+    Migrator::new(&mut conn)
+        .up(Some(&version_before(&v1)))
+        .unwrap();
     conn.batch_execute(LEGACY_ROWS).unwrap();
-    let relfilenode = "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
+    let relfilenode =
+        "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
     let before = text(&mut conn, relfilenode);
     Migrator::new(&mut conn).up(None).unwrap();
-    assert_eq!(text(&mut conn, relfilenode), before, "the table was not rewritten");
+    assert_eq!(
+        text(&mut conn, relfilenode),
+        before,
+        "the table was not rewritten"
+    );
     assert_eq!(
         text(
             &mut conn,
@@ -48,9 +58,15 @@ fn legacy_rows_become_active_without_a_table_rewrite() {
         ),
         "active/null/null"
     );
-    assert_eq!(int(&mut conn, "select count(*) as v from public.peer_mentors"), 50);
     assert_eq!(
-        text(&mut conn, "select string_agg(conname || '=' || convalidated, ',' order by conname) as v from pg_constraint where conname like 'chk_pause%'"),
+        int(&mut conn, "select count(*) as v from public.peer_mentors"),
+        50
+    );
+    assert_eq!(
+        text(
+            &mut conn,
+            "select string_agg(conname || '=' || convalidated, ',' order by conname) as v from pg_constraint where conname like 'chk_pause%'"
+        ),
         "chk_pause_at_only_when_paused=true,chk_pause_at_required=true,chk_pause_reason_no_national_id=true,chk_pause_reason_only_when_paused=true"
     );
 }
@@ -73,15 +89,37 @@ fn rows_the_check_constraints_forbid_are_rejected_by_name() {
     let mut conn = db.conn();
     let mentor = "b0000000-0000-4000-8000-000000000001";
     let cases = [
-        ("status = 'paused', pause_at = null", "chk_pause_at_required"),
-        ("status = 'active', pause_at = now()", "chk_pause_at_only_when_paused"),
-        ("status = 'inactive', pause_at = now()", "chk_pause_at_only_when_paused"),
-        ("status = 'active', pause_reason = 'vacation'", "chk_pause_reason_only_when_paused"),
-        ("status = 'paused', pause_at = now(), pause_reason = 'id 010190 12345'", "chk_pause_reason_no_national_id"),
-        ("status = 'paused', pause_at = now(), pause_reason = repeat('x', 201)", "chk_pause_reason_no_national_id"),
+        (
+            "status = 'paused', pause_at = null",
+            "chk_pause_at_required",
+        ),
+        (
+            "status = 'active', pause_at = now()",
+            "chk_pause_at_only_when_paused",
+        ),
+        (
+            "status = 'inactive', pause_at = now()",
+            "chk_pause_at_only_when_paused",
+        ),
+        (
+            "status = 'active', pause_reason = 'vacation'",
+            "chk_pause_reason_only_when_paused",
+        ),
+        (
+            "status = 'paused', pause_at = now(), pause_reason = 'id 010190 12345'",
+            "chk_pause_reason_no_national_id",
+        ),
+        (
+            "status = 'paused', pause_at = now(), pause_reason = repeat('x', 201)",
+            "chk_pause_reason_no_national_id",
+        ),
     ];
     for (set, constraint) in cases {
-        let error = conn.batch_execute(&format!("update public.peer_mentors set {set} where id = '{mentor}'")).unwrap_err();
+        let error = conn
+            .batch_execute(&format!(
+                "update public.peer_mentors set {set} where id = '{mentor}'"
+            ))
+            .unwrap_err();
         match error {
             Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
                 assert_eq!(info.constraint_name(), Some(constraint), "{set}");
@@ -101,7 +139,10 @@ fn applying_the_status_migration_twice_changes_nothing() {
     let mut conn = db.conn();
     let before = fingerprint(&mut conn).unwrap();
     conn.batch_execute(status_migration().up().text()).unwrap();
-    assert_eq!(diff(&before, &fingerprint(&mut conn).unwrap()), Vec::<String>::new());
+    assert_eq!(
+        diff(&before, &fingerprint(&mut conn).unwrap()),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -109,12 +150,21 @@ fn the_status_migration_refuses_an_existing_type_with_other_labels() {
     let db = TestDb::platform();
     let mut conn = db.conn();
     let v1 = status_migration();
-    Migrator::new(&mut conn).up(Some(&version_before(&v1))).unwrap();
-    conn.batch_execute("create type public.mentor_status as enum ('active', 'on_leave')").unwrap();
+    Migrator::new(&mut conn)
+        .up(Some(&version_before(&v1)))
+        .unwrap();
+    conn.batch_execute("create type public.mentor_status as enum ('active', 'on_leave')")
+        .unwrap();
     let error = Migrator::new(&mut conn).up(None).unwrap_err().to_string();
-    assert!(error.contains("{active,on_leave}") && error.contains("{active,paused,inactive}"), "{error}");
+    assert!(
+        error.contains("{active,on_leave}") && error.contains("{active,paused,inactive}"),
+        "{error}"
+    );
     assert_eq!(
-        text(&mut conn, "select max(version) as v from supabase_migrations.schema_migrations"),
+        text(
+            &mut conn,
+            "select max(version) as v from supabase_migrations.schema_migrations"
+        ),
         version_before(&v1),
         "no history row for the refused migration"
     );
@@ -124,17 +174,33 @@ fn the_status_migration_refuses_an_existing_type_with_other_labels() {
 fn the_rollback_refuses_to_drop_the_type_while_something_else_uses_it() {
     let db = TestDb::migrated();
     let mut conn = db.conn();
-    conn.batch_execute("create table public.status_history (old_status public.mentor_status)").unwrap();
+    conn.batch_execute("create table public.status_history (old_status public.mentor_status)")
+        .unwrap();
     let v1 = status_migration();
-    let error = Migrator::new(&mut conn).down(&DownTarget::To(version_before(&v1))).unwrap_err().to_string();
-    assert!(error.contains("public.status_history.old_status"), "{error}");
+    let error = Migrator::new(&mut conn)
+        .down(&DownTarget::To(version_before(&v1)))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("public.status_history.old_status"),
+        "{error}"
+    );
     // All or nothing: the columns are still there, and so is the history.
     assert_eq!(
-        int(&mut conn, "select count(*) as v from information_schema.columns where table_name = 'peer_mentors' and column_name in ('status', 'pause_at', 'pause_reason')"),
+        int(
+            &mut conn,
+            "select count(*) as v from information_schema.columns where table_name = 'peer_mentors' and column_name in ('status', 'pause_at', 'pause_reason')"
+        ),
         3
     );
     assert_eq!(
-        int(&mut conn, &format!("select count(*) as v from supabase_migrations.schema_migrations where version = '{}'", v1.version())),
+        int(
+            &mut conn,
+            &format!(
+                "select count(*) as v from supabase_migrations.schema_migrations where version = '{}'",
+                v1.version()
+            )
+        ),
         1
     );
 }

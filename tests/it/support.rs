@@ -10,7 +10,10 @@ pub fn text(conn: &mut PgConnection, sql: &str) -> String {
         #[diesel(sql_type = Text)]
         v: String,
     }
-    diesel::sql_query(sql).get_result::<V>(conn).unwrap_or_else(|e| panic!("{sql}: {e}")).v
+    diesel::sql_query(sql)
+        .get_result::<V>(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .v
 }
 
 /// The single bigint value of `sql` (one row, column `v`).
@@ -20,10 +23,17 @@ pub fn int(conn: &mut PgConnection, sql: &str) -> i64 {
         #[diesel(sql_type = BigInt)]
         v: i64,
     }
-    diesel::sql_query(sql).get_result::<V>(conn).unwrap_or_else(|e| panic!("{sql}: {e}")).v
+    diesel::sql_query(sql)
+        .get_result::<V>(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .v
 }
 
 /// Whether a relation exists (`to_regclass`).
 pub fn relation_exists(conn: &mut PgConnection, name: &str) -> bool {
-    text(conn, &format!("select coalesce(to_regclass('{name}')::text, '') as v")) != ""
+    !text(
+        conn,
+        &format!("select coalesce(to_regclass('{name}')::text, '') as v"),
+    )
+    .is_empty()
 }

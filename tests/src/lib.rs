@@ -32,7 +32,10 @@ pub enum Start {
 /// The workspace root.
 #[must_use]
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
 }
 
 struct Server {
@@ -44,8 +47,10 @@ fn server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
         let binaries = PgBinaries::locate().unwrap_or_else(|e| panic!("{e}"));
-        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| project_root().join("target"), PathBuf::from);
-        let cluster = LocalCluster::for_target_dir(&target, binaries).unwrap_or_else(|e| panic!("{e}"));
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| project_root().join("target"), PathBuf::from);
+        let cluster =
+            LocalCluster::for_target_dir(&target, binaries).unwrap_or_else(|e| panic!("{e}"));
         let port = cluster.ensure_running().unwrap_or_else(|e| panic!("{e}"));
         Server { cluster, port }
     })
@@ -65,7 +70,9 @@ pub fn binaries() -> &'static PgBinaries {
 
 fn template(start: Start) -> String {
     static TEMPLATES: Mutex<Vec<(Start, String)>> = Mutex::new(Vec::new());
-    let mut known = TEMPLATES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut known = TEMPLATES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some((_, name)) = known.iter().find(|(s, _)| *s == start) {
         return name.clone();
     }
@@ -78,7 +85,11 @@ fn template(start: Start) -> String {
 /// name), under a file lock so concurrent test processes build it once.
 fn build_template(start: Start) -> String {
     let root = project_root();
-    let seeds = if start == Start::Seeded { seed::seed_files(&root).expect("supabase/config.toml seeds") } else { Vec::new() };
+    let seeds = if start == Start::Seeded {
+        seed::seed_files(&root).expect("supabase/config.toml seeds")
+    } else {
+        Vec::new()
+    };
     let mut hasher = Sha256::new();
     hasher.update(platform::PLATFORM_SQL);
     if start != Start::Platform {
@@ -90,7 +101,12 @@ fn build_template(start: Start) -> String {
     for s in &seeds {
         hasher.update(std::fs::read(&s.file).expect("seed file readable"));
     }
-    let digest: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let digest: String = hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let kind = format!("{start:?}").to_lowercase();
     let name = format!("tmpl_{kind}_{digest}");
 
@@ -106,26 +122,34 @@ fn build_template(start: Start) -> String {
             let mut conn = admin::connect(&server_url(&building)).unwrap_or_else(|e| panic!("{e}"));
             platform::apply(&mut conn).unwrap_or_else(|e| panic!("{e}"));
             if start != Start::Platform {
-                Migrator::new(&mut conn).up(None).unwrap_or_else(|e| panic!("{e}"));
+                Migrator::new(&mut conn)
+                    .up(None)
+                    .unwrap_or_else(|e| panic!("{e}"));
             }
             for s in &seeds {
                 seed::apply(&mut conn, s).unwrap_or_else(|e| panic!("{e}"));
             }
         }
         // Only a complete template gets the real name; older templates of this kind go.
-        diesel::sql_query(format!("alter database {} rename to {}", admin::quote_ident(&building), admin::quote_ident(&name)))
-            .execute(&mut admin_conn)
-            .expect("rename template");
+        diesel::sql_query(format!(
+            "alter database {} rename to {}",
+            admin::quote_ident(&building),
+            admin::quote_ident(&name)
+        ))
+        .execute(&mut admin_conn)
+        .expect("rename template");
         #[derive(QueryableByName)]
         struct Name {
             #[diesel(sql_type = diesel::sql_types::Text)]
             datname: String,
         }
-        let stale: Vec<Name> = diesel::sql_query("select datname from pg_database where datname like $1 and datname <> $2")
-            .bind::<diesel::sql_types::Text, _>(format!("tmpl\\_{kind}\\_%"))
-            .bind::<diesel::sql_types::Text, _>(&name)
-            .load(&mut admin_conn)
-            .expect("list templates");
+        let stale: Vec<Name> = diesel::sql_query(
+            "select datname from pg_database where datname like $1 and datname <> $2",
+        )
+        .bind::<diesel::sql_types::Text, _>(format!("tmpl\\_{kind}\\_%"))
+        .bind::<diesel::sql_types::Text, _>(&name)
+        .load(&mut admin_conn)
+        .expect("list templates");
         for old in stale {
             admin::drop_database(&mut admin_conn, &old.datname).expect("drop stale template");
         }
@@ -146,8 +170,10 @@ impl TestDb {
     pub fn new(start: Start) -> Self {
         let template = template(start);
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin_conn = admin::connect(&server_url("postgres")).unwrap_or_else(|e| panic!("{e}"));
-        admin::create_database(&mut admin_conn, &name, Some(&template)).unwrap_or_else(|e| panic!("{e}"));
+        let mut admin_conn =
+            admin::connect(&server_url("postgres")).unwrap_or_else(|e| panic!("{e}"));
+        admin::create_database(&mut admin_conn, &name, Some(&template))
+            .unwrap_or_else(|e| panic!("{e}"));
         let url = server_url(&name);
         Self { name, url }
     }

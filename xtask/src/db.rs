@@ -24,20 +24,29 @@ pub fn database_url(root: &Path) -> Result<String> {
     {
         return Ok(url);
     }
-    let cluster = local_cluster(root).context("DATABASE_URL is not set, so the project-local PostgreSQL is used")?;
-    let port = cluster.ensure_running().context("starting the project-local PostgreSQL")?;
+    let cluster = local_cluster(root)
+        .context("DATABASE_URL is not set, so the project-local PostgreSQL is used")?;
+    let port = cluster
+        .ensure_running()
+        .context("starting the project-local PostgreSQL")?;
     Ok(LocalCluster::url(port, "postgres"))
 }
 
 /// Where the commands connect, for messages.
 pub fn describe(database_url: &str) -> String {
-    let from = if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) { "DATABASE_URL" } else { "local cluster" };
+    let from = if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) {
+        "DATABASE_URL"
+    } else {
+        "local cluster"
+    };
     format!("{} ({from})", url::redact(database_url))
 }
 
 pub fn start(root: &Path) -> Result<()> {
     let cluster = local_cluster(root)?;
-    let port = crate::step("start the project-local PostgreSQL", || Ok(cluster.ensure_running()?))?;
+    let port = crate::step("start the project-local PostgreSQL", || {
+        Ok(cluster.ensure_running()?)
+    })?;
     println!(
         "PostgreSQL {} running from {} (data in {}, log {})",
         cluster.binaries().major(),
@@ -52,7 +61,14 @@ pub fn start(root: &Path) -> Result<()> {
 pub fn stop(root: &Path) -> Result<()> {
     let cluster = local_cluster(root)?;
     let was_running = crate::step("stop the project-local PostgreSQL", || Ok(cluster.stop()?))?;
-    println!("{}", if was_running { "stopped" } else { "it was not running" });
+    println!(
+        "{}",
+        if was_running {
+            "stopped"
+        } else {
+            "it was not running"
+        }
+    );
     Ok(())
 }
 

@@ -12,19 +12,26 @@ pub fn run(root: &Path) -> Result<()> {
         .filter(|p| p.extension().is_some_and(|x| x == "sql"))
         .collect();
     files.sort();
-    crate::step(&format!("squawk over {} migration files", files.len()), || {
-        let status = Command::new("squawk")
-            .args(["--pg-version", "15.0", "--assume-in-transaction"])
-            .args(&files)
-            .current_dir(root)
-            .status();
-        match status {
-            Ok(s) if s.success() => Ok(()),
-            Ok(_) => bail!("squawk found problems in the migrations (above): fix them, or explain in the file why a rule does not apply"),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                bail!("squawk is not installed: `pip install squawk-cli==2.70.0` (or npm's squawk-cli) puts it on PATH")
+    crate::step(
+        &format!("squawk over {} migration files", files.len()),
+        || {
+            let status = Command::new("squawk")
+                .args(["--pg-version", "15.0", "--assume-in-transaction"])
+                .args(&files)
+                .current_dir(root)
+                .status();
+            match status {
+                Ok(s) if s.success() => Ok(()),
+                Ok(_) => bail!(
+                    "squawk found problems in the migrations (above): fix them, or explain in the file why a rule does not apply"
+                ),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    bail!(
+                        "squawk is not installed: `pip install squawk-cli==2.70.0` (or npm's squawk-cli) puts it on PATH"
+                    )
+                }
+                Err(e) => Err(e).context("running squawk"),
             }
-            Err(e) => Err(e).context("running squawk"),
-        }
-    })
+        },
+    )
 }

@@ -79,7 +79,10 @@ fn report(what: &str, versions: &[String]) {
 fn status(conn: &mut diesel::PgConnection) -> Result<()> {
     let mut migrator = Migrator::new(conn);
     let rows = migrator.status()?;
-    println!("{:<16} {:<36} {:<8} {:<9} note", "version", "name", "applied", "rollback");
+    println!(
+        "{:<16} {:<36} {:<8} {:<9} note",
+        "version", "name", "applied", "rollback"
+    );
     let mut warnings = Vec::new();
     for row in &rows {
         let note = match row.file {
@@ -92,7 +95,10 @@ fn status(conn: &mut diesel::PgConnection) -> Result<()> {
                 "EDITED since applied"
             }
             FileState::Missing => {
-                warnings.push(format!("warning: {} is applied but no file in supabase/migrations has it", row.version));
+                warnings.push(format!(
+                    "warning: {} is applied but no file in supabase/migrations has it",
+                    row.version
+                ));
                 "NO FILE"
             }
         };

@@ -12,8 +12,15 @@ pub struct Args {
 
 pub fn run(root: &Path, args: &Args) -> Result<()> {
     let name = &args.name;
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-        bail!("migration names are snake_case (a-z, 0-9, _): {name:?} is not; try {:?}", suggest(name));
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        bail!(
+            "migration names are snake_case (a-z, 0-9, _): {name:?} is not; try {:?}",
+            suggest(name)
+        );
     }
     let version = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
     let file = format!("{version}_{name}.sql");
@@ -21,11 +28,15 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     let down = root.join("supabase/rollbacks").join(&file);
     for path in [&up, &down] {
         if path.exists() {
-            bail!("{} already exists: wait a second and run it again", path.display());
+            bail!(
+                "{} already exists: wait a second and run it again",
+                path.display()
+            );
         }
     }
     std::fs::write(&up, up_template(name)).with_context(|| format!("writing {}", up.display()))?;
-    std::fs::write(&down, down_template(&file)).with_context(|| format!("writing {}", down.display()))?;
+    std::fs::write(&down, down_template(&file))
+        .with_context(|| format!("writing {}", down.display()))?;
     println!("created supabase/migrations/{file}");
     println!("created supabase/rollbacks/{file}");
     Ok(())
@@ -34,7 +45,13 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
 fn suggest(name: &str) -> String {
     name.trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 

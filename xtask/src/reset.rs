@@ -26,12 +26,19 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
 pub fn reset(root: &Path, url: &str, version: Option<&str>, load_seed: bool) -> Result<()> {
     if let Some(version) = version {
         // Refuse an unknown version before dropping anything.
-        if mentor_status_storage::migrations::Migrations::embedded().get(version).is_none() {
-            anyhow::bail!("no migration has version {version}: `cargo xtask migrate status` lists the versions");
+        if mentor_status_storage::migrations::Migrations::embedded()
+            .get(version)
+            .is_none()
+        {
+            anyhow::bail!(
+                "no migration has version {version}: `cargo xtask migrate status` lists the versions"
+            );
         }
     }
     crate::step("recreate the database", || {
-        admin::recreate_database(url).context("the database is recreated from the maintenance database; the role needs CREATEDB")
+        admin::recreate_database(url).context(
+            "the database is recreated from the maintenance database; the role needs CREATEDB",
+        )
     })?;
     let mut conn = admin::connect(url)?;
     crate::step("Supabase platform baseline (roles, auth schema)", || {
@@ -49,11 +56,16 @@ pub fn reset(root: &Path, url: &str, version: Option<&str>, load_seed: bool) -> 
         }
         Ok(())
     })?;
-    let latest = mentor_status_storage::migrations::Migrations::embedded().iter().last().map(|m| m.version().to_owned());
+    let latest = mentor_status_storage::migrations::Migrations::embedded()
+        .iter()
+        .last()
+        .map(|m| m.version().to_owned());
     if load_seed && version.is_some() && version.map(str::to_owned) != latest {
         // Seed files are written for the full schema (supabase/seed.sql sets statuses); loading
         // them into an older schema would fail half-way through the reset.
-        println!("==> seed files skipped: --version stops before the latest migration, and seeds target the latest schema");
+        println!(
+            "==> seed files skipped: --version stops before the latest migration, and seeds target the latest schema"
+        );
     } else if load_seed {
         crate::step("seed files", || {
             for file in seed::seed_files(root)? {

@@ -33,7 +33,11 @@ insert into public.chapter_memberships (mentor_id, chapter_id)
 
 pub fn run(root: &Path) -> Result<()> {
     let server_url = crate::db::database_url(root)?;
-    let scratch = format!("smoke_{}_{}", std::process::id(), chrono::Utc::now().format("%H%M%S"));
+    let scratch = format!(
+        "smoke_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().format("%H%M%S")
+    );
     let scratch_url = url::with_database(&server_url, &scratch);
     println!("scratch database: {}", url::redact(&scratch_url));
     let mut admin_conn = admin::connect(&admin::maintenance_url(&server_url))?;
@@ -75,7 +79,9 @@ fn status_migration(migrations: &Migrations) -> Result<(SqlMigration, String)> {
         .iter()
         .position(|m| m.name() == "add_mentor_status")
         .context("no migration named add_mentor_status")?;
-    let before = at.checked_sub(1).context("add_mentor_status must come after the baseline")?;
+    let before = at
+        .checked_sub(1)
+        .context("add_mentor_status must come after the baseline")?;
     Ok((versions[at].clone(), versions[before].version().to_owned()))
 }
 
@@ -85,11 +91,15 @@ fn checks(url: &str) -> Result<Report> {
     let (v1, before_v1) = status_migration(&migrations)?;
     platform::apply(&mut conn)?;
     Migrator::new(&mut conn).up(Some(&before_v1))?;
-    conn.batch_execute(LEGACY_DATA).context("inserting legacy rows")?;
+    conn.batch_execute(LEGACY_DATA)
+        .context("inserting legacy rows")?;
     let schema_before = fingerprint(&mut conn)?;
     let relfilenode_before = text(&mut conn, RELFILENODE)?;
     let applied = Migrator::new(&mut conn).up(None)?;
-    println!("migrated from {before_v1} up through {}", applied.join(", "));
+    println!(
+        "migrated from {before_v1} up through {}",
+        applied.join(", ")
+    );
 
     let mut report = Report::default();
     report.check("1 mentor_status has exactly active, paused, inactive, in that order", {
@@ -117,10 +127,26 @@ fn checks(url: &str) -> Result<Report> {
         )
     });
     let rejected = [
-        ("4a paused without pause_at", "status = 'paused', pause_at = null", "chk_pause_at_required"),
-        ("4b active with a pause_at", "status = 'active', pause_at = now()", "chk_pause_at_only_when_paused"),
-        ("4c inactive with a pause_at", "status = 'inactive', pause_at = now()", "chk_pause_at_only_when_paused"),
-        ("4d a reason when not paused", "status = 'active', pause_reason = 'vacation'", "chk_pause_reason_only_when_paused"),
+        (
+            "4a paused without pause_at",
+            "status = 'paused', pause_at = null",
+            "chk_pause_at_required",
+        ),
+        (
+            "4b active with a pause_at",
+            "status = 'active', pause_at = now()",
+            "chk_pause_at_only_when_paused",
+        ),
+        (
+            "4c inactive with a pause_at",
+            "status = 'inactive', pause_at = now()",
+            "chk_pause_at_only_when_paused",
+        ),
+        (
+            "4d a reason when not paused",
+            "status = 'active', pause_reason = 'vacation'",
+            "chk_pause_reason_only_when_paused",
+        ),
         (
             "4e an 11-digit national id in pause_reason",
             "status = 'paused', pause_at = now(), pause_reason = 'id 01019012345'",
@@ -128,12 +154,16 @@ fn checks(url: &str) -> Result<Report> {
         ),
     ];
     for (label, set, constraint) in rejected {
-        report.check(&format!("{label} is rejected: check_violation (23514) naming {constraint}"), {
-            expect_check_violation(&mut conn, set, constraint)
-        });
+        report.check(
+            &format!("{label} is rejected: check_violation (23514) naming {constraint}"),
+            expect_check_violation(&mut conn, set, constraint),
+        );
     }
     report.check("4f paused with pause_at and a label is accepted", {
-        update_rolled_back(&mut conn, "status = 'paused', pause_at = now(), pause_reason = 'vacation'")
+        update_rolled_back(
+            &mut conn,
+            "status = 'paused', pause_at = now(), pause_reason = 'vacation'",
+        )
     });
     report.check("5 every constraint on peer_mentors is validated", {
         expect_eq(
@@ -145,10 +175,14 @@ fn checks(url: &str) -> Result<Report> {
             "none",
         )
     });
-    report.check("6 relfilenode unchanged: the table was not rewritten", expect_eq(text(&mut conn, RELFILENODE)?, relfilenode_before.as_str()));
+    report.check(
+        "6 relfilenode unchanged: the table was not rewritten",
+        expect_eq(text(&mut conn, RELFILENODE)?, relfilenode_before.as_str()),
+    );
     let schema_after = fingerprint(&mut conn)?;
     report.check(&format!("7 applying {v1} again changes nothing"), {
-        conn.batch_execute(v1.up().text()).with_context(|| format!("re-running {v1}"))?;
+        conn.batch_execute(v1.up().text())
+            .with_context(|| format!("re-running {v1}"))?;
         conn.batch_execute("reset all")?;
         expect_no_diff(&schema_after, &fingerprint(&mut conn)?)
     });
@@ -173,20 +207,34 @@ fn checks(url: &str) -> Result<Report> {
     Ok(report)
 }
 
-const RELFILENODE: &str = "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
+const RELFILENODE: &str =
+    "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
 
-fn expect_eq<A: PartialEq<E> + std::fmt::Debug, E: std::fmt::Debug>(actual: A, expected: E) -> Result<()> {
-    if actual == expected { Ok(()) } else { bail!("expected {expected:?}, found {actual:?}") }
+fn expect_eq<A: PartialEq<E> + std::fmt::Debug, E: std::fmt::Debug>(
+    actual: A,
+    expected: E,
+) -> Result<()> {
+    if actual == expected {
+        Ok(())
+    } else {
+        bail!("expected {expected:?}, found {actual:?}")
+    }
 }
 
 fn expect_no_diff(before: &[String], after: &[String]) -> Result<()> {
     let changes = diff(before, after);
-    if changes.is_empty() { Ok(()) } else { bail!("the schema differs:\n  {}", changes.join("\n  ")) }
+    if changes.is_empty() {
+        Ok(())
+    } else {
+        bail!("the schema differs:\n  {}", changes.join("\n  "))
+    }
 }
 
 /// Runs an UPDATE of one legacy mentor in a transaction that is always rolled back.
 fn update_rolled_back(conn: &mut PgConnection, set: &str) -> Result<()> {
-    let sql = format!("update public.peer_mentors set {set} where id = (select min(id::text)::uuid from public.peer_mentors)");
+    let sql = format!(
+        "update public.peer_mentors set {set} where id = (select min(id::text)::uuid from public.peer_mentors)"
+    );
     let outcome = conn.transaction::<(), Error, _>(|conn| {
         conn.batch_execute(&sql)?;
         Err(Error::RollbackTransaction)
@@ -202,9 +250,17 @@ fn expect_check_violation(conn: &mut PgConnection, set: &str, constraint: &str) 
     match update_rolled_back(conn, set) {
         Ok(()) => bail!("the update was accepted"),
         Err(e) => match e.downcast_ref::<Error>() {
-            Some(Error::DatabaseError(DatabaseErrorKind::CheckViolation, info)) if info.constraint_name() == Some(constraint) => Ok(()),
+            Some(Error::DatabaseError(DatabaseErrorKind::CheckViolation, info))
+                if info.constraint_name() == Some(constraint) =>
+            {
+                Ok(())
+            }
             Some(Error::DatabaseError(kind, info)) => {
-                bail!("rejected, but as {kind:?} by {:?}: {}", info.constraint_name(), info.message())
+                bail!(
+                    "rejected, but as {kind:?} by {:?}: {}",
+                    info.constraint_name(),
+                    info.message()
+                )
             }
             _ => Err(e),
         },
@@ -217,7 +273,10 @@ fn text(conn: &mut PgConnection, sql: &str) -> Result<String> {
         #[diesel(sql_type = Text)]
         v: String,
     }
-    Ok(diesel::sql_query(sql).get_result::<V>(conn).with_context(|| format!("query failed: {sql}"))?.v)
+    Ok(diesel::sql_query(sql)
+        .get_result::<V>(conn)
+        .with_context(|| format!("query failed: {sql}"))?
+        .v)
 }
 
 fn int(conn: &mut PgConnection, sql: &str) -> Result<i64> {
@@ -226,5 +285,8 @@ fn int(conn: &mut PgConnection, sql: &str) -> Result<i64> {
         #[diesel(sql_type = BigInt)]
         v: i64,
     }
-    Ok(diesel::sql_query(sql).get_result::<V>(conn).with_context(|| format!("query failed: {sql}"))?.v)
+    Ok(diesel::sql_query(sql)
+        .get_result::<V>(conn)
+        .with_context(|| format!("query failed: {sql}"))?
+        .v)
 }

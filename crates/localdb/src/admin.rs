@@ -18,7 +18,11 @@ pub fn connect(database_url: &str) -> Result<PgConnection, LocalDbError> {
 /// `postgres`, or `template1` when `database_url` is itself `postgres`.
 #[must_use]
 pub fn maintenance_url(database_url: &str) -> String {
-    let maintenance = if url::database(database_url) == "postgres" { "template1" } else { "postgres" };
+    let maintenance = if url::database(database_url) == "postgres" {
+        "template1"
+    } else {
+        "postgres"
+    };
     url::with_database(database_url, maintenance)
 }
 
@@ -35,26 +39,37 @@ pub fn database_exists(conn: &mut PgConnection, name: &str) -> Result<bool, Loca
         #[diesel(sql_type = Bool)]
         exists: bool,
     }
-    let row: Exists = diesel::sql_query("select exists (select 1 from pg_database where datname = $1) as exists")
-        .bind::<Text, _>(name)
-        .get_result(conn)
-        .map_err(LocalDbError::query(format!("checking whether database {name} exists")))?;
+    let row: Exists =
+        diesel::sql_query("select exists (select 1 from pg_database where datname = $1) as exists")
+            .bind::<Text, _>(name)
+            .get_result(conn)
+            .map_err(LocalDbError::query(format!(
+                "checking whether database {name} exists"
+            )))?;
     Ok(row.exists)
 }
 
 /// `CREATE DATABASE name [TEMPLATE template]`.
-pub fn create_database(conn: &mut PgConnection, name: &str, template: Option<&str>) -> Result<(), LocalDbError> {
+pub fn create_database(
+    conn: &mut PgConnection,
+    name: &str,
+    template: Option<&str>,
+) -> Result<(), LocalDbError> {
     let mut sql = format!("create database {}", quote_ident(name));
     if let Some(template) = template {
         sql.push_str(&format!(" template {}", quote_ident(template)));
     }
-    conn.batch_execute(&sql).map_err(LocalDbError::query(format!("creating database {name}")))
+    conn.batch_execute(&sql)
+        .map_err(LocalDbError::query(format!("creating database {name}")))
 }
 
 /// `DROP DATABASE IF EXISTS name WITH (FORCE)`: other sessions on it are ended first.
 pub fn drop_database(conn: &mut PgConnection, name: &str) -> Result<(), LocalDbError> {
-    conn.batch_execute(&format!("drop database if exists {} with (force)", quote_ident(name)))
-        .map_err(LocalDbError::query(format!("dropping database {name}")))
+    conn.batch_execute(&format!(
+        "drop database if exists {} with (force)",
+        quote_ident(name)
+    ))
+    .map_err(LocalDbError::query(format!("dropping database {name}")))
 }
 
 /// Drops and creates the database `database_url` names, from the maintenance database; what

@@ -39,11 +39,17 @@ impl PgBinaries {
         for dir in candidates {
             match Self::at(&dir) {
                 Ok(found) => return Ok(found),
-                Err(why) if dir.join("initdb").exists() => searched.push(format!("{} {why}", dir.display())),
+                Err(why) if dir.join("initdb").exists() => {
+                    searched.push(format!("{} {why}", dir.display()))
+                }
                 Err(_) => {}
             }
         }
-        let searched = if searched.is_empty() { String::new() } else { format!(" (rejected: {})", searched.join("; ")) };
+        let searched = if searched.is_empty() {
+            String::new()
+        } else {
+            format!(" (rejected: {})", searched.join("; "))
+        };
         Err(LocalDbError::NoBinaries { searched })
     }
 
@@ -65,7 +71,8 @@ impl PgBinaries {
             .output()
             .map_err(|e| format!("cannot run postgres --version: {e}"))?;
         let text = String::from_utf8_lossy(&out.stdout);
-        let major = parse_major(&text).ok_or_else(|| format!("has an unreadable version {text:?}"))?;
+        let major =
+            parse_major(&text).ok_or_else(|| format!("has an unreadable version {text:?}"))?;
         if major < MIN_MAJOR {
             return Err(format!("is PostgreSQL {major}, older than {MIN_MAJOR}"));
         }
@@ -102,13 +109,15 @@ fn debian_bin_dirs() -> Vec<PathBuf> {
         })
         .filter(|(major, _)| *major >= MIN_MAJOR)
         .collect();
-    dirs.sort_by(|a, b| b.0.cmp(&a.0));
+    dirs.sort_by_key(|(major, _)| std::cmp::Reverse(*major));
     dirs.into_iter().map(|(_, dir)| dir).collect()
 }
 
 /// `postgres (PostgreSQL) 15.18 (Debian …)` → 15.
 fn parse_major(version_output: &str) -> Option<u32> {
-    let number = version_output.split_whitespace().find(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
+    let number = version_output
+        .split_whitespace()
+        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
     number.split(['.', 'b', 'r']).next()?.parse().ok()
 }
 
@@ -118,7 +127,10 @@ mod tests {
 
     #[test]
     fn major_versions_are_read_from_version_output() {
-        assert_eq!(parse_major("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n"), Some(15));
+        assert_eq!(
+            parse_major("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n"),
+            Some(15)
+        );
         assert_eq!(parse_major("postgres (PostgreSQL) 17.6\n"), Some(17));
         assert_eq!(parse_major("postgres (PostgreSQL) 18beta1\n"), Some(18));
         assert_eq!(parse_major("nonsense"), None);

@@ -41,12 +41,18 @@ impl LocalCluster {
         let as_postgres = running_as_root()?;
         let leaf = format!("pg{}", binaries.major());
         let preferred = target.join("localdb").join(&leaf);
-        let mut cluster = Self { binaries, root: preferred.clone(), as_postgres };
+        let mut cluster = Self {
+            binaries,
+            root: preferred.clone(),
+            as_postgres,
+        };
         cluster.prepare_root()?;
         if as_postgres && !cluster.postgres_can_write(&preferred) {
             let digest = Sha256::digest(target.to_string_lossy().as_bytes());
             let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-            cluster.root = std::env::temp_dir().join(format!("mentor-status-localdb-{hex}")).join(leaf);
+            cluster.root = std::env::temp_dir()
+                .join(format!("mentor-status-localdb-{hex}"))
+                .join(leaf);
             cluster.prepare_root()?;
         }
         Ok(cluster)
@@ -99,7 +105,8 @@ impl LocalCluster {
                 Err(e) => last_error = Some(e),
             }
         }
-        Err(last_error.unwrap_or_else(|| LocalDbError::Config("the server did not start".to_owned())))
+        Err(last_error
+            .unwrap_or_else(|| LocalDbError::Config("the server did not start".to_owned())))
     }
 
     /// The port of the running server, or `None` when it is not running.
@@ -108,7 +115,8 @@ impl LocalCluster {
         if !pid_file.is_file() {
             return Ok(None);
         }
-        let status = self.pg_command("pg_ctl")
+        let status = self
+            .pg_command("pg_ctl")
             .arg("status")
             .arg("-D")
             .arg(self.data_dir())
@@ -118,8 +126,12 @@ impl LocalCluster {
             return Ok(None);
         }
         // postmaster.pid: pid, data dir, start time, port, socket dir, listen address, …
-        let text = std::fs::read_to_string(&pid_file).map_err(LocalDbError::io("reading", &pid_file))?;
-        Ok(text.lines().nth(3).and_then(|line| line.trim().parse().ok()))
+        let text =
+            std::fs::read_to_string(&pid_file).map_err(LocalDbError::io("reading", &pid_file))?;
+        Ok(text
+            .lines()
+            .nth(3)
+            .and_then(|line| line.trim().parse().ok()))
     }
 
     /// Stops the server if it runs; returns whether it was running.
@@ -129,7 +141,8 @@ impl LocalCluster {
             return Ok(false);
         }
         let mut cmd = self.pg_command("pg_ctl");
-        cmd.args(["stop", "-w", "-m", "fast", "-D"]).arg(self.data_dir());
+        cmd.args(["stop", "-w", "-m", "fast", "-D"])
+            .arg(self.data_dir());
         self.run(cmd, "pg_ctl stop")?;
         Ok(true)
     }
@@ -137,10 +150,20 @@ impl LocalCluster {
     fn init(&self) -> Result<(), LocalDbError> {
         let staging = self.root.join("data.init");
         if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(LocalDbError::io("removing a half-made", &staging))?;
+            std::fs::remove_dir_all(&staging)
+                .map_err(LocalDbError::io("removing a half-made", &staging))?;
         }
         let mut cmd = self.pg_command("initdb");
-        cmd.arg("-D").arg(&staging).args(["-A", "trust", "-U", "postgres", "-N", "-E", "UTF8", "--locale=C"]);
+        cmd.arg("-D").arg(&staging).args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-N",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ]);
         self.run(cmd, "initdb")?;
         let conf = staging.join("postgresql.conf");
         OpenOptions::new()
@@ -216,11 +239,17 @@ impl LocalCluster {
         if output.is_empty() {
             output = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         }
-        Err(LocalDbError::Command { command: what.to_owned(), output })
+        Err(LocalDbError::Command {
+            command: what.to_owned(),
+            output,
+        })
     }
 
     fn spawn_error(&self, what: &str, e: &std::io::Error) -> LocalDbError {
-        LocalDbError::Command { command: what.to_owned(), output: format!("could not start it: {e}") }
+        LocalDbError::Command {
+            command: what.to_owned(),
+            output: format!("could not start it: {e}"),
+        }
     }
 }
 
@@ -233,21 +262,37 @@ fn as_user_postgres(program: &str) -> Command {
         cmd
     } else {
         let mut cmd = Command::new("setpriv");
-        cmd.args(["--reuid=postgres", "--regid=postgres", "--init-groups", "--", program]);
+        cmd.args([
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--init-groups",
+            "--",
+            program,
+        ]);
         cmd
     }
 }
 
 fn running_as_root() -> Result<bool, LocalDbError> {
-    let out = Command::new("id").arg("-u").output().map_err(|e| LocalDbError::Command {
-        command: "id -u".to_owned(),
-        output: e.to_string(),
-    })?;
+    let out = Command::new("id")
+        .arg("-u")
+        .output()
+        .map_err(|e| LocalDbError::Command {
+            command: "id -u".to_owned(),
+            output: e.to_string(),
+        })?;
     Ok(String::from_utf8_lossy(&out.stdout).trim() == "0")
 }
 
 fn free_port() -> Result<u16, LocalDbError> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(LocalDbError::io("binding a probe socket on", "127.0.0.1:0"))?;
-    let port = listener.local_addr().map_err(LocalDbError::io("reading the probe socket of", "127.0.0.1:0"))?.port();
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(LocalDbError::io("binding a probe socket on", "127.0.0.1:0"))?;
+    let port = listener
+        .local_addr()
+        .map_err(LocalDbError::io(
+            "reading the probe socket of",
+            "127.0.0.1:0",
+        ))?
+        .port();
     Ok(port)
 }

@@ -81,14 +81,22 @@ pub fn fingerprint(conn: &mut PgConnection) -> Result<Vec<String>, LocalDbError>
     }
     let lines: Vec<Line> = diesel::sql_query(query())
         .load(conn)
-        .map_err(LocalDbError::query("reading the schema catalog for a fingerprint"))?;
+        .map_err(LocalDbError::query(
+            "reading the schema catalog for a fingerprint",
+        ))?;
     Ok(lines.into_iter().map(|l| l.line).collect())
 }
 
 /// Lines only in `before` (prefixed `- `) and only in `after` (prefixed `+ `); empty when equal.
 #[must_use]
 pub fn diff(before: &[String], after: &[String]) -> Vec<String> {
-    let removed = before.iter().filter(|l| !after.contains(l)).map(|l| format!("- {l}"));
-    let added = after.iter().filter(|l| !before.contains(l)).map(|l| format!("+ {l}"));
+    let removed = before
+        .iter()
+        .filter(|l| !after.contains(l))
+        .map(|l| format!("- {l}"));
+    let added = after
+        .iter()
+        .filter(|l| !before.contains(l))
+        .map(|l| format!("+ {l}"));
     removed.chain(added).collect()
 }

@@ -19,9 +19,11 @@ pub fn is_supabase_stack(conn: &mut PgConnection) -> Result<bool, LocalDbError> 
         #[diesel(sql_type = Bool)]
         found: bool,
     }
-    let row: Found = diesel::sql_query("select exists (select 1 from pg_roles where rolname = 'supabase_admin') as found")
-        .get_result(conn)
-        .map_err(LocalDbError::query("looking for the supabase_admin role"))?;
+    let row: Found = diesel::sql_query(
+        "select exists (select 1 from pg_roles where rolname = 'supabase_admin') as found",
+    )
+    .get_result(conn)
+    .map_err(LocalDbError::query("looking for the supabase_admin role"))?;
     Ok(row.found)
 }
 
@@ -32,6 +34,8 @@ pub fn apply(conn: &mut PgConnection) -> Result<bool, LocalDbError> {
         return Ok(false);
     }
     conn.transaction(|conn| conn.batch_execute(PLATFORM_SQL))
-        .map_err(LocalDbError::query("applying the Supabase platform baseline (crates/localdb/sql/supabase_platform.sql)"))?;
+        .map_err(LocalDbError::query(
+            "applying the Supabase platform baseline (crates/localdb/sql/supabase_platform.sql)",
+        ))?;
     Ok(true)
 }

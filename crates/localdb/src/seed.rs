@@ -25,12 +25,17 @@ pub struct SeedFile {
 pub fn seed_files(project_root: &Path) -> Result<Vec<SeedFile>, LocalDbError> {
     let supabase = project_root.join("supabase");
     let config_path = supabase.join("config.toml");
-    let text = std::fs::read_to_string(&config_path).map_err(LocalDbError::io("reading", &config_path))?;
-    let config: toml::Table = text
-        .parse()
-        .map_err(|e| LocalDbError::Config(format!("{} is not valid TOML: {e}", config_path.display())))?;
+    let text =
+        std::fs::read_to_string(&config_path).map_err(LocalDbError::io("reading", &config_path))?;
+    let config: toml::Table = text.parse().map_err(|e| {
+        LocalDbError::Config(format!("{} is not valid TOML: {e}", config_path.display()))
+    })?;
     let seed = config.get("db").and_then(|db| db.get("seed"));
-    if seed.and_then(|s| s.get("enabled")).and_then(toml::Value::as_bool) == Some(false) {
+    if seed
+        .and_then(|s| s.get("enabled"))
+        .and_then(toml::Value::as_bool)
+        == Some(false)
+    {
         return Ok(Vec::new());
     }
     let patterns: Vec<String> = match seed.and_then(|s| s.get("sql_paths")) {
@@ -39,7 +44,10 @@ pub fn seed_files(project_root: &Path) -> Result<Vec<SeedFile>, LocalDbError> {
             .iter()
             .map(|v| {
                 v.as_str().map(str::to_owned).ok_or_else(|| {
-                    LocalDbError::Config(format!("{}: [db.seed] sql_paths must be a list of strings", config_path.display()))
+                    LocalDbError::Config(format!(
+                        "{}: [db.seed] sql_paths must be a list of strings",
+                        config_path.display()
+                    ))
                 })
             })
             .collect::<Result<_, _>>()?,
@@ -56,7 +64,11 @@ pub fn seed_files(project_root: &Path) -> Result<Vec<SeedFile>, LocalDbError> {
         let joined = joined.to_string_lossy().into_owned();
         let is_glob = pattern.contains(['*', '?', '[']);
         let mut matched: Vec<PathBuf> = glob::glob(&joined)
-            .map_err(|e| LocalDbError::Config(format!("[db.seed] sql_paths: {pattern:?} is not a valid glob: {e}")))?
+            .map_err(|e| {
+                LocalDbError::Config(format!(
+                    "[db.seed] sql_paths: {pattern:?} is not a valid glob: {e}"
+                ))
+            })?
             .filter_map(Result::ok)
             .filter(|p| p.is_file())
             .collect();
@@ -67,9 +79,10 @@ pub fn seed_files(project_root: &Path) -> Result<Vec<SeedFile>, LocalDbError> {
             )));
         }
         for file in matched {
-            let path = file
-                .strip_prefix(project_root)
-                .map_or_else(|_| file.to_string_lossy().into_owned(), |p| p.to_string_lossy().into_owned());
+            let path = file.strip_prefix(project_root).map_or_else(
+                |_| file.to_string_lossy().into_owned(),
+                |p| p.to_string_lossy().into_owned(),
+            );
             if !files.iter().any(|f: &SeedFile| f.file == file) {
                 files.push(SeedFile { path, file });
             }
@@ -81,8 +94,12 @@ pub fn seed_files(project_root: &Path) -> Result<Vec<SeedFile>, LocalDbError> {
 /// Loads one seed file and records it (path, sha256) in `supabase_migrations.seed_files`, in
 /// one transaction: a failing seed leaves neither data nor record.
 pub fn apply(conn: &mut PgConnection, seed: &SeedFile) -> Result<(), LocalDbError> {
-    let text = std::fs::read_to_string(&seed.file).map_err(LocalDbError::io("reading", &seed.file))?;
-    let hash: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let text =
+        std::fs::read_to_string(&seed.file).map_err(LocalDbError::io("reading", &seed.file))?;
+    let hash: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     conn.transaction(|conn| {
         conn.batch_execute(&text)?;
         diesel::sql_query(
@@ -94,5 +111,8 @@ pub fn apply(conn: &mut PgConnection, seed: &SeedFile) -> Result<(), LocalDbErro
         .execute(conn)
         .map(|_| ())
     })
-    .map_err(LocalDbError::query(format!("loading seed file {}", seed.path)))
+    .map_err(LocalDbError::query(format!(
+        "loading seed file {}",
+        seed.path
+    )))
 }

@@ -22,7 +22,11 @@ pub fn database(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path = rest.find('/').map_or("", |i| &rest[i + 1..]);
     let name = path.split('?').next().unwrap_or("");
-    if name.is_empty() { "postgres".to_owned() } else { name.to_owned() }
+    if name.is_empty() {
+        "postgres".to_owned()
+    } else {
+        name.to_owned()
+    }
 }
 
 /// The same server and credentials, another database.
@@ -41,16 +45,25 @@ mod tests {
 
     #[test]
     fn passwords_never_survive_redaction() {
-        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(redact("postgres://u:p%40ss@h/db?sslmode=require"), "postgres://u:***@h/db?sslmode=require");
+        assert_eq!(
+            redact("postgres://u:p%40ss@h/db?sslmode=require"),
+            "postgres://u:***@h/db?sslmode=require"
+        );
     }
 
     #[test]
     fn the_database_can_be_read_and_replaced() {
         assert_eq!(database("postgres://u:p@h:1/app?x=1"), "app");
         assert_eq!(database("postgres://u@h:1"), "postgres");
-        assert_eq!(with_database("postgres://u:p@h:1/app?x=1", "t"), "postgres://u:p@h:1/t?x=1");
+        assert_eq!(
+            with_database("postgres://u:p@h:1/app?x=1", "t"),
+            "postgres://u:p@h:1/t?x=1"
+        );
         assert_eq!(with_database("postgresql://h", "t"), "postgresql://h/t");
     }
 }

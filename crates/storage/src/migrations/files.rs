@@ -22,7 +22,10 @@ pub(crate) struct Paired {
 
 /// Pairs the top-level `.sql` file names of the two folders. Errors when two migrations share
 /// a version.
-pub(crate) fn pair(mut migrations: Vec<String>, mut rollbacks: Vec<String>) -> Result<Paired, String> {
+pub(crate) fn pair(
+    mut migrations: Vec<String>,
+    mut rollbacks: Vec<String>,
+) -> Result<Paired, String> {
     migrations.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     rollbacks.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     let mut paired = Paired::default();
@@ -37,9 +40,17 @@ pub(crate) fn pair(mut migrations: Vec<String>, mut rollbacks: Vec<String>) -> R
             ));
         }
         let has_rollback = rollbacks.contains(file_name);
-        paired.migrations.push((file_name.clone(), version.to_owned(), name.to_owned(), has_rollback));
+        paired.migrations.push((
+            file_name.clone(),
+            version.to_owned(),
+            name.to_owned(),
+            has_rollback,
+        ));
     }
-    paired.orphan_rollbacks = rollbacks.into_iter().filter(|r| !migrations.contains(r)).collect();
+    paired.orphan_rollbacks = rollbacks
+        .into_iter()
+        .filter(|r| !migrations.contains(r))
+        .collect();
     Ok(paired)
 }
 

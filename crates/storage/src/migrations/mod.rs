@@ -16,9 +16,9 @@ mod split;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use diesel::connection::SimpleConnection;
 use diesel::migration::{Migration, MigrationVersion};
 use diesel::pg::{Pg, PgConnection};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text};
 use diesel_migrations::MigrationHarness;
@@ -40,7 +40,12 @@ create table if not exists supabase_migrations.seed_files (path text not null pr
 
 /// A statement of a migration file that PostgreSQL rejected.
 #[derive(Debug, thiserror::Error)]
-#[error("{migration} failed at statement {index} of {count}: {}\n{}\n  statement: {}", database_message(source), hint(source), excerpt(statement))]
+#[error(
+    "{migration} failed at statement {index} of {count}: {}\n{}\n  statement: {}",
+    database_message(source),
+    hint(source),
+    excerpt(statement)
+)]
 pub struct StatementFailed {
     /// `<version>_<name>` (or "rollback of …").
     pub migration: String,
@@ -75,7 +80,8 @@ fn hint(error: &diesel::result::Error) -> String {
          End the long-running transaction (see pg_stat_activity) and run it again"
             .to_owned()
     } else if message.contains("statement timeout") {
-        "  hint: the statement ran longer than the file's statement_timeout; nothing changed".to_owned()
+        "  hint: the statement ran longer than the file's statement_timeout; nothing changed"
+            .to_owned()
     } else {
         "  hint: nothing of this file was applied; fix the file (or the data it meets) and run it again".to_owned()
     }
@@ -86,8 +92,17 @@ fn excerpt(statement: &str) -> String {
         .lines()
         .filter(|line| !line.trim_start().starts_with("--") && !line.trim().is_empty())
         .collect();
-    let shown = code.iter().take(3).copied().collect::<Vec<_>>().join("\n             ");
-    if code.len() > 3 { format!("{shown}\n             …") } else { shown }
+    let shown = code
+        .iter()
+        .take(3)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n             ");
+    if code.len() > 3 {
+        format!("{shown}\n             …")
+    } else {
+        shown
+    }
 }
 
 /// Why the runner refused or failed.
@@ -157,7 +172,10 @@ impl MigrationError {
             Err(error) => match error.downcast::<StatementFailed>() {
                 Ok(statement) => Self::Statement(*statement),
                 Err(error) => match error.downcast::<diesel::result::Error>() {
-                    Ok(source) => Self::Database { context: "recording migration history", source: *source },
+                    Ok(source) => Self::Database {
+                        context: "recording migration history",
+                        source: *source,
+                    },
                     Err(other) => Self::Diesel(other),
                 },
             },
@@ -224,7 +242,10 @@ pub struct Migrator<'c> {
 
 impl std::fmt::Debug for Migrator<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Migrator").field("migrations", &self.migrations).field("force", &self.force).finish_non_exhaustive()
+        f.debug_struct("Migrator")
+            .field("migrations", &self.migrations)
+            .field("force", &self.force)
+            .finish_non_exhaustive()
     }
 }
 
@@ -236,7 +257,11 @@ impl<'c> Migrator<'c> {
 
     /// A runner for any set of migrations.
     pub fn with_migrations(conn: &'c mut PgConnection, migrations: Migrations) -> Self {
-        Self { conn, migrations, force: false }
+        Self {
+            conn,
+            migrations,
+            force: false,
+        }
     }
 
     /// With `force`, [`Migrator::up`] applies pending files even when applied ones were
@@ -282,7 +307,8 @@ impl<'c> Migrator<'c> {
             }
             for version in &pending {
                 let migration = this.diesel_migration(version)?;
-                this.run_migration(migration.as_ref()).map_err(MigrationError::from_boxed)?;
+                this.run_migration(migration.as_ref())
+                    .map_err(MigrationError::from_boxed)?;
             }
             Ok(pending)
         })
@@ -298,21 +324,29 @@ impl<'c> Migrator<'c> {
         self.locked(|this| {
             let applied = this.applied_versions()?;
             let to_revert: Vec<String> = match target {
-                DownTarget::To(version) => applied.iter().filter(|v| v.as_str() > version.as_str()).cloned().collect(),
+                DownTarget::To(version) => applied
+                    .iter()
+                    .filter(|v| v.as_str() > version.as_str())
+                    .cloned()
+                    .collect(),
                 DownTarget::Last(n) => applied.iter().take(*n).cloned().collect(),
             };
             for version in &to_revert {
-                let migration = this
-                    .migrations
-                    .get(version)
-                    .ok_or_else(|| MigrationError::AppliedWithoutFile { version: version.clone() })?;
+                let migration = this.migrations.get(version).ok_or_else(|| {
+                    MigrationError::AppliedWithoutFile {
+                        version: version.clone(),
+                    }
+                })?;
                 if migration.down().is_none() {
-                    return Err(MigrationError::MissingRollback { migration: migration.to_string() });
+                    return Err(MigrationError::MissingRollback {
+                        migration: migration.to_string(),
+                    });
                 }
             }
             for version in &to_revert {
                 let migration = this.diesel_migration(version)?;
-                this.revert_migration(migration.as_ref()).map_err(MigrationError::from_boxed)?;
+                this.revert_migration(migration.as_ref())
+                    .map_err(MigrationError::from_boxed)?;
             }
             Ok(to_revert)
         })
@@ -334,8 +368,11 @@ impl<'c> Migrator<'c> {
     }
 
     fn status_unlocked(&mut self) -> Result<Vec<MigrationStatus>, MigrationError> {
-        let history: BTreeMap<String, HistoryRow> =
-            self.history()?.into_iter().map(|row| (row.version.clone(), row)).collect();
+        let history: BTreeMap<String, HistoryRow> = self
+            .history()?
+            .into_iter()
+            .map(|row| (row.version.clone(), row))
+            .collect();
         let versions: BTreeSet<&str> = self
             .migrations
             .iter()
@@ -349,11 +386,13 @@ impl<'c> Migrator<'c> {
                 let row = history.get(version);
                 let state = match (file, row) {
                     (None, _) => FileState::Missing,
-                    (Some(file), Some(HistoryRow { statements: Some(recorded), .. }))
-                        if recorded.as_slice() != file.up().statements() =>
-                    {
-                        FileState::Edited
-                    }
+                    (
+                        Some(file),
+                        Some(HistoryRow {
+                            statements: Some(recorded),
+                            ..
+                        }),
+                    ) if recorded.as_slice() != file.up().statements() => FileState::Edited,
                     _ => FileState::Unchanged,
                 };
                 MigrationStatus {
@@ -374,59 +413,79 @@ impl<'c> Migrator<'c> {
         let Some(migration) = self.migrations.get(version) else {
             return Ok(());
         };
-        diesel::sql_query("update supabase_migrations.schema_migrations set statements = $2 where version = $1")
-            .bind::<Text, _>(version)
-            .bind::<Array<Text>, _>(migration.up().statements())
-            .execute(self.conn)
-            .map_err(MigrationError::database("recording the edited text of a migration (--force)"))?;
+        diesel::sql_query(
+            "update supabase_migrations.schema_migrations set statements = $2 where version = $1",
+        )
+        .bind::<Text, _>(version)
+        .bind::<Array<Text>, _>(migration.up().statements())
+        .execute(self.conn)
+        .map_err(MigrationError::database(
+            "recording the edited text of a migration (--force)",
+        ))?;
         Ok(())
     }
 
     fn require_known(&self, version: &str) -> Result<(), MigrationError> {
         match self.migrations.get(version) {
             Some(_) => Ok(()),
-            None => Err(MigrationError::UnknownVersion { version: version.to_owned() }),
+            None => Err(MigrationError::UnknownVersion {
+                version: version.to_owned(),
+            }),
         }
     }
 
     fn diesel_migration(&self, version: &str) -> Result<Box<dyn Migration<Pg>>, MigrationError> {
         self.migrations
             .diesel_migration(version)
-            .ok_or_else(|| MigrationError::UnknownVersion { version: version.to_owned() })
+            .ok_or_else(|| MigrationError::UnknownVersion {
+                version: version.to_owned(),
+            })
     }
 
     /// Applied versions, newest first (the order diesel's harness expects).
     fn applied_versions(&mut self) -> Result<Vec<String>, MigrationError> {
-        let mut versions: Vec<String> = self.history()?.into_iter().map(|row| row.version).collect();
+        let mut versions: Vec<String> =
+            self.history()?.into_iter().map(|row| row.version).collect();
         versions.reverse();
         Ok(versions)
     }
 
     /// Runs `f` holding the migration advisory lock (session level, so it spans the
     /// per-file transactions), and releases it whether `f` succeeded or not.
-    fn locked<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, MigrationError>) -> Result<T, MigrationError> {
+    fn locked<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, MigrationError>,
+    ) -> Result<T, MigrationError> {
         diesel::sql_query("select pg_advisory_lock($1)")
             .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
             .execute(self.conn)
-            .map_err(MigrationError::database("taking the migration advisory lock"))?;
+            .map_err(MigrationError::database(
+                "taking the migration advisory lock",
+            ))?;
         let result = ensure_history_tables(self.conn).and_then(|()| f(self));
         let unlocked = diesel::sql_query("select pg_advisory_unlock($1)")
             .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
             .execute(self.conn)
-            .map_err(MigrationError::database("releasing the migration advisory lock"));
+            .map_err(MigrationError::database(
+                "releasing the migration advisory lock",
+            ));
         let value = result?;
         unlocked?;
         Ok(value)
     }
 
     fn statements_of(&self, version: &str) -> Option<Vec<String>> {
-        self.migrations.get(version).map(|m| m.up().statements().to_vec())
+        self.migrations
+            .get(version)
+            .map(|m| m.up().statements().to_vec())
     }
 }
 
 fn ensure_history_tables(conn: &mut PgConnection) -> Result<(), MigrationError> {
     conn.batch_execute(CREATE_HISTORY_TABLES)
-        .map_err(MigrationError::database("creating supabase_migrations.schema_migrations"))
+        .map_err(MigrationError::database(
+            "creating supabase_migrations.schema_migrations",
+        ))
 }
 
 fn reset_all(conn: &mut PgConnection) -> diesel::QueryResult<()> {
@@ -436,10 +495,16 @@ fn reset_all(conn: &mut PgConnection) -> diesel::QueryResult<()> {
 }
 
 impl MigrationHarness<Pg> for Migrator<'_> {
-    fn run_migration(&mut self, migration: &dyn Migration<Pg>) -> diesel::migration::Result<MigrationVersion<'static>> {
+    fn run_migration(
+        &mut self,
+        migration: &dyn Migration<Pg>,
+    ) -> diesel::migration::Result<MigrationVersion<'static>> {
         let version = migration.name().version().as_owned();
         let name = migration.name().to_string();
-        let name = name.split_once('_').map_or(name.as_str(), |(_, n)| n).to_owned();
+        let name = name
+            .split_once('_')
+            .map_or(name.as_str(), |(_, n)| n)
+            .to_owned();
         let statements = self.statements_of(&version.to_string());
         let apply = |conn: &mut PgConnection| -> diesel::migration::Result<()> {
             migration.run(conn)?;
@@ -462,28 +527,44 @@ impl MigrationHarness<Pg> for Migrator<'_> {
         result.map(|()| version)
     }
 
-    fn revert_migration(&mut self, migration: &dyn Migration<Pg>) -> diesel::migration::Result<MigrationVersion<'static>> {
+    fn revert_migration(
+        &mut self,
+        migration: &dyn Migration<Pg>,
+    ) -> diesel::migration::Result<MigrationVersion<'static>> {
         let version = migration.name().version().as_owned();
         let in_transaction = self
             .migrations
             .get(&version.to_string())
             .and_then(SqlMigration::down)
-            .map_or(migration.metadata().run_in_transaction(), SqlScript::in_transaction);
+            .map_or(
+                migration.metadata().run_in_transaction(),
+                SqlScript::in_transaction,
+            );
         let revert = |conn: &mut PgConnection| -> diesel::migration::Result<()> {
             migration.revert(conn)?;
-            diesel::sql_query("delete from supabase_migrations.schema_migrations where version = $1")
-                .bind::<Text, _>(version.to_string())
-                .execute(conn)?;
+            diesel::sql_query(
+                "delete from supabase_migrations.schema_migrations where version = $1",
+            )
+            .bind::<Text, _>(version.to_string())
+            .execute(conn)?;
             Ok(())
         };
         reset_all(self.conn)?;
-        let result = if in_transaction { self.conn.transaction(revert) } else { revert(self.conn) };
+        let result = if in_transaction {
+            self.conn.transaction(revert)
+        } else {
+            revert(self.conn)
+        };
         reset_all(self.conn)?;
         result.map(|()| version)
     }
 
     fn applied_migrations(&mut self) -> diesel::migration::Result<Vec<MigrationVersion<'static>>> {
-        Ok(self.applied_versions()?.into_iter().map(MigrationVersion::from).collect())
+        Ok(self
+            .applied_versions()?
+            .into_iter()
+            .map(MigrationVersion::from)
+            .collect())
     }
 }
 

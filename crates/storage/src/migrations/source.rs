@@ -4,12 +4,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use diesel::migration::{self, Migration, MigrationMetadata, MigrationName, MigrationSource, MigrationVersion};
+use diesel::migration::{
+    self, Migration, MigrationMetadata, MigrationName, MigrationSource, MigrationVersion,
+};
 use diesel::pg::Pg;
 
+use super::StatementFailed;
 use super::files;
 use super::split::split_statements;
-use super::StatementFailed;
 
 /// One file as `build.rs` embeds it.
 pub(crate) struct EmbeddedFile {
@@ -40,8 +42,14 @@ impl SqlScript {
     pub fn new(text: impl Into<Cow<'static, str>>) -> Self {
         let text = text.into();
         let statements = split_statements(&text);
-        let in_transaction = !text.lines().any(|line| line.trim() == NO_TRANSACTION_MARKER);
-        Self { text, statements, in_transaction }
+        let in_transaction = !text
+            .lines()
+            .any(|line| line.trim() == NO_TRANSACTION_MARKER);
+        Self {
+            text,
+            statements,
+            in_transaction,
+        }
     }
 
     /// The file's text as written.
@@ -72,13 +80,14 @@ impl SqlScript {
             if is_only_comments(statement) {
                 continue;
             }
-            conn.batch_execute(statement).map_err(|source| StatementFailed {
-                migration: migration.to_owned(),
-                index: index + 1,
-                count: self.statements.len(),
-                statement: statement.clone(),
-                source,
-            })?;
+            conn.batch_execute(statement)
+                .map_err(|source| StatementFailed {
+                    migration: migration.to_owned(),
+                    index: index + 1,
+                    count: self.statements.len(),
+                    statement: statement.clone(),
+                    source,
+                })?;
         }
         Ok(())
     }
@@ -103,8 +112,18 @@ pub struct SqlMigration {
 impl SqlMigration {
     /// A migration named like `<version>_<name>.sql`.
     #[must_use]
-    pub fn new(version: impl Into<String>, name: impl Into<String>, up: SqlScript, down: Option<SqlScript>) -> Self {
-        Self { version: version.into(), name: name.into(), up, down }
+    pub fn new(
+        version: impl Into<String>,
+        name: impl Into<String>,
+        up: SqlScript,
+        down: Option<SqlScript>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            name: name.into(),
+            up,
+            down,
+        }
     }
 
     /// The version: the file name's leading digits.
@@ -170,11 +189,20 @@ pub(crate) struct DieselMigration {
 }
 
 impl Migration<Pg> for DieselMigration {
-    fn run(&self, conn: &mut dyn diesel::connection::BoxableConnection<Pg>) -> migration::Result<()> {
-        Ok(self.migration.up.execute(conn, &self.migration.to_string())?)
+    fn run(
+        &self,
+        conn: &mut dyn diesel::connection::BoxableConnection<Pg>,
+    ) -> migration::Result<()> {
+        Ok(self
+            .migration
+            .up
+            .execute(conn, &self.migration.to_string())?)
     }
 
-    fn revert(&self, conn: &mut dyn diesel::connection::BoxableConnection<Pg>) -> migration::Result<()> {
+    fn revert(
+        &self,
+        conn: &mut dyn diesel::connection::BoxableConnection<Pg>,
+    ) -> migration::Result<()> {
         let Some(down) = &self.migration.down else {
             return Err(Box::new(super::MigrationError::MissingRollback {
                 migration: self.migration.to_string(),
@@ -214,15 +242,24 @@ impl Migrations {
                 )
             })
             .collect();
-        let orphan_rollbacks = ORPHAN_ROLLBACKS.iter().map(|&name| name.to_owned()).collect();
-        Self { migrations, orphan_rollbacks }
+        let orphan_rollbacks = ORPHAN_ROLLBACKS
+            .iter()
+            .map(|&name| name.to_owned())
+            .collect();
+        Self {
+            migrations,
+            orphan_rollbacks,
+        }
     }
 
     /// Any list of migrations; they are sorted by version as the CLI sorts file names.
     #[must_use]
     pub fn from_migrations(mut migrations: Vec<SqlMigration>) -> Self {
         migrations.sort_by(|a, b| a.version.as_bytes().cmp(b.version.as_bytes()));
-        Self { migrations, orphan_rollbacks: Vec::new() }
+        Self {
+            migrations,
+            orphan_rollbacks: Vec::new(),
+        }
     }
 
     /// Reports rollback files that have no migration (they can never run).
@@ -233,7 +270,6 @@ impl Migrations {
     }
 
     /// The migrations in version order.
-    #[must_use]
     pub fn iter(&self) -> std::slice::Iter<'_, SqlMigration> {
         self.migrations.iter()
     }
@@ -253,7 +289,9 @@ impl Migrations {
     /// Reads `<supabase>/migrations/*.sql` and `<supabase>/rollbacks/*.sql` from disk now,
     /// paired exactly as the build embeds them. Returns the migrations and the `.sql` files of
     /// `migrations/` skipped for not matching `<version>_<name>.sql`.
-    pub fn from_dirs(supabase_dir: &std::path::Path) -> Result<(Self, Vec<String>), super::MigrationError> {
+    pub fn from_dirs(
+        supabase_dir: &std::path::Path,
+    ) -> Result<(Self, Vec<String>), super::MigrationError> {
         let migrations_dir = supabase_dir.join("migrations");
         let rollbacks_dir = supabase_dir.join("rollbacks");
         let io = |path: &std::path::Path| {
@@ -271,17 +309,23 @@ impl Migrations {
             let up = std::fs::read_to_string(&up_path).map_err(io(&up_path))?;
             let down = if has_rollback {
                 let down_path = rollbacks_dir.join(&file_name);
-                Some(SqlScript::new(std::fs::read_to_string(&down_path).map_err(io(&down_path))?))
+                Some(SqlScript::new(
+                    std::fs::read_to_string(&down_path).map_err(io(&down_path))?,
+                ))
             } else {
                 None
             };
             migrations.push(SqlMigration::new(version, name, SqlScript::new(up), down));
         }
-        Ok((Self::from_migrations(migrations).with_orphan_rollbacks(paired.orphan_rollbacks), paired.skipped))
+        Ok((
+            Self::from_migrations(migrations).with_orphan_rollbacks(paired.orphan_rollbacks),
+            paired.skipped,
+        ))
     }
 
     pub(crate) fn diesel_migration(&self, version: &str) -> Option<Box<dyn Migration<Pg>>> {
-        self.get(version).map(|m| Box::new(to_diesel(m.clone())) as Box<dyn Migration<Pg>>)
+        self.get(version)
+            .map(|m| Box::new(to_diesel(m.clone())) as Box<dyn Migration<Pg>>)
     }
 }
 
@@ -295,8 +339,13 @@ impl<'a> IntoIterator for &'a Migrations {
 }
 
 fn to_diesel(migration: SqlMigration) -> DieselMigration {
-    let metadata = Metadata { in_transaction: migration.up.in_transaction };
-    DieselMigration { migration, metadata }
+    let metadata = Metadata {
+        in_transaction: migration.up.in_transaction,
+    };
+    DieselMigration {
+        migration,
+        metadata,
+    }
 }
 
 impl MigrationSource<Pg> for Migrations {

@@ -110,7 +110,8 @@ fn dollar_tag(bytes: &[u8], i: usize) -> Option<&[u8]> {
     let mut j = i + 1;
     while j < bytes.len() && bytes[j] != b'$' {
         let b = bytes[j];
-        let valid = b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 || (j > i + 1 && b.is_ascii_digit());
+        let valid =
+            b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 || (j > i + 1 && b.is_ascii_digit());
         if !valid {
             return None;
         }
@@ -176,6 +177,9 @@ mod tests {
     #[test]
     fn a_file_of_only_comments_and_white_space_keeps_its_comment() {
         assert_eq!(split_statements("  \n;;\n"), Vec::<String>::new());
-        assert_eq!(split_statements("-- nothing to do\n"), vec!["-- nothing to do"]);
+        assert_eq!(
+            split_statements("-- nothing to do\n"),
+            vec!["-- nothing to do"]
+        );
     }
 }
