@@ -87,6 +87,27 @@ fn hint(error: &diesel::result::Error) -> String {
     }
 }
 
+fn blocked_by(blockers: &[String]) -> String {
+    if blockers.is_empty() {
+        "(the blocking session ended before it could be named)".to_owned()
+    } else {
+        blockers.join("\n              ")
+    }
+}
+
+/// Sessions of the current database holding relation locks inside an open transaction:
+/// whoever made a migration's `lock_timeout` expire.
+const BLOCKERS: &str = "\
+select format('pid %s (user %s, application %s, %s, transaction open for %s s): %s',
+              a.pid, a.usename, coalesce(nullif(a.application_name, ''), '-'), a.state,
+              round(extract(epoch from now() - a.xact_start)::numeric, 1),
+              left(regexp_replace(a.query, '\\s+', ' ', 'g'), 100)) as line
+  from pg_stat_activity a
+ where a.datname = current_database() and a.pid <> pg_backend_pid() and a.xact_start is not null
+   and exists (select 1 from pg_locks l where l.pid = a.pid and l.granted and l.locktype = 'relation')
+ order by a.xact_start
+ limit 5";
+
 fn excerpt(statement: &str) -> String {
     let code: Vec<&str> = statement
         .lines()
@@ -112,6 +133,16 @@ pub enum MigrationError {
     /// A statement failed; the file's transaction was rolled back.
     #[error(transparent)]
     Statement(#[from] StatementFailed),
+    /// A statement waited longer than its file's `lock_timeout` for a lock another session
+    /// holds; the file's transaction was rolled back. Retry once the blockers are gone.
+    #[error("{failed}\n  blocked by: {}", blocked_by(blockers))]
+    LockTimeout {
+        /// The statement that gave up.
+        failed: StatementFailed,
+        /// The sessions of this database that held relation locks in an open transaction when
+        /// it gave up (pid, user, application, state, age, query).
+        blockers: Vec<String>,
+    },
     /// A migration to revert has no file in `supabase/rollbacks/`.
     #[error(
         "{migration} has no rollback file: write supabase/rollbacks/{migration}.sql, or use `db-reset --version` to replay up to an earlier version"
@@ -308,7 +339,7 @@ impl<'c> Migrator<'c> {
             for version in &pending {
                 let migration = this.diesel_migration(version)?;
                 this.run_migration(migration.as_ref())
-                    .map_err(MigrationError::from_boxed)?;
+                    .map_err(|e| this.explain(MigrationError::from_boxed(e)))?;
             }
             Ok(pending)
         })
@@ -346,7 +377,7 @@ impl<'c> Migrator<'c> {
             for version in &to_revert {
                 let migration = this.diesel_migration(version)?;
                 this.revert_migration(migration.as_ref())
-                    .map_err(MigrationError::from_boxed)?;
+                    .map_err(|e| this.explain(MigrationError::from_boxed(e)))?;
             }
             Ok(to_revert)
         })
@@ -407,6 +438,25 @@ impl<'c> Migrator<'c> {
                 }
             })
             .collect())
+    }
+
+    /// Turns a lock timeout into [`MigrationError::LockTimeout`] naming the blockers.
+    fn explain(&mut self, error: MigrationError) -> MigrationError {
+        match error {
+            MigrationError::Statement(failed) if database_message(&failed.source).contains("lock timeout") => {
+                #[derive(QueryableByName)]
+                struct Line {
+                    #[diesel(sql_type = Text)]
+                    line: String,
+                }
+                let blockers = diesel::sql_query(BLOCKERS)
+                    .load::<Line>(self.conn)
+                    .map(|lines| lines.into_iter().map(|l| l.line).collect())
+                    .unwrap_or_else(|e| vec![format!("(could not read pg_stat_activity: {e})")]);
+                MigrationError::LockTimeout { failed, blockers }
+            }
+            other => other,
+        }
     }
 
     fn record_edited_text(&mut self, version: &str) -> Result<(), MigrationError> {
