@@ -42,6 +42,7 @@
 //! - [`checks`]: the database CHECK constraints as Rust predicates.
 //! - [`national_id`]: Norwegian national identity number and D-number check digits.
 //! - [`authorize`], [`may_read_pause_reason`]: who may do what.
+//! - [`resolve_recipients`]: which coordinators are told about a change.
 //!
 //! **Architecture invariant:** this crate does no IO and has no clock: time comes in as an
 //! argument and decisions come out as values.
@@ -56,6 +57,7 @@ mod command;
 pub mod national_id;
 mod pause_reason;
 mod reason_code;
+mod recipients;
 mod row;
 mod state;
 mod status;
@@ -71,6 +73,7 @@ pub use chapter_id::ChapterId;
 pub use command::{Command, CommandKind};
 pub use pause_reason::PauseReason;
 pub use reason_code::{ReasonCode, UnknownReasonCode};
+pub use recipients::{CoordinatorLink, OrganisationCoordinator, Recipients, resolve_recipients};
 pub use row::MentorRow;
 pub use state::{InvalidRow, MentorState};
 pub use status::{MentorStatus, UnknownMentorStatus};
