@@ -443,7 +443,9 @@ impl<'c> Migrator<'c> {
     /// Turns a lock timeout into [`MigrationError::LockTimeout`] naming the blockers.
     fn explain(&mut self, error: MigrationError) -> MigrationError {
         match error {
-            MigrationError::Statement(failed) if database_message(&failed.source).contains("lock timeout") => {
+            MigrationError::Statement(failed)
+                if database_message(&failed.source).contains("lock timeout") =>
+            {
                 #[derive(QueryableByName)]
                 struct Line {
                     #[diesel(sql_type = Text)]
@@ -502,16 +504,34 @@ impl<'c> Migrator<'c> {
 
     /// Runs `f` holding the migration advisory lock (session level, so it spans the
     /// per-file transactions), and releases it whether `f` succeeded or not.
+    ///
+    /// The lock is polled with `pg_try_advisory_lock`, not awaited with `pg_advisory_lock`:
+    /// a statement waiting for the lock holds a snapshot, and `CREATE INDEX CONCURRENTLY` in
+    /// the lock holder's migration waits for every older snapshot — the two would deadlock.
     fn locked<T>(
         &mut self,
         f: impl FnOnce(&mut Self) -> Result<T, MigrationError>,
     ) -> Result<T, MigrationError> {
-        diesel::sql_query("select pg_advisory_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
-            .execute(self.conn)
-            .map_err(MigrationError::database(
-                "taking the migration advisory lock",
-            ))?;
+        #[derive(QueryableByName)]
+        struct Locked {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            locked: bool,
+        }
+        let mut backoff = std::time::Duration::from_millis(5);
+        loop {
+            let attempt: Locked = diesel::sql_query("select pg_try_advisory_lock($1) as locked")
+                .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
+                .get_result(self.conn)
+                .map_err(MigrationError::database(
+                    "taking the migration advisory lock",
+                ))?;
+            if attempt.locked {
+                break;
+            }
+            // Another process is migrating this database; wait for it, without a snapshot.
+            std::thread::sleep(backoff);
+            backoff = (backoff * 2).min(std::time::Duration::from_millis(200));
+        }
         let result = ensure_history_tables(self.conn).and_then(|()| f(self));
         let unlocked = diesel::sql_query("select pg_advisory_unlock($1)")
             .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
