@@ -13,12 +13,18 @@ use crate::support::{int, text};
 fn before_status_migration() -> String {
     let embedded = Migrations::embedded();
     let all: Vec<&SqlMigration> = embedded.iter().collect();
-    let at = all.iter().position(|m| m.name() == "add_mentor_status").expect("status migration exists");
+    let at = all
+        .iter()
+        .position(|m| m.name() == "add_mentor_status")
+        .expect("status migration exists");
     all[at - 1].version().to_owned()
 }
 
 fn history(conn: &mut PgConnection) -> String {
-    text(conn, "select coalesce(string_agg(version, ',' order by version), '') as v from supabase_migrations.schema_migrations")
+    text(
+        conn,
+        "select coalesce(string_agg(version, ',' order by version), '') as v from supabase_migrations.schema_migrations",
+    )
 }
 
 /// Waits (bounded) until some backend of this database waits for a lock on `relation`;
@@ -36,16 +42,22 @@ fn wait_for_lock_waiter(conn: &mut PgConnection, relation: &str) -> i64 {
         if pid != 0 {
             return pid;
         }
-        assert!(Instant::now() < deadline, "no backend started waiting for a lock on {relation}");
+        assert!(
+            Instant::now() < deadline,
+            "no backend started waiting for a lock on {relation}"
+        );
         std::thread::yield_now();
     }
 }
 
 #[test]
-fn a_migration_blocked_by_a_long_transaction_fails_within_its_lock_timeout_naming_the_blocker_and_succeeds_on_retry() {
+fn a_migration_blocked_by_a_long_transaction_fails_within_its_lock_timeout_naming_the_blocker_and_succeeds_on_retry()
+ {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    Migrator::new(&mut conn).up(Some(&before_status_migration())).unwrap();
+    Migrator::new(&mut conn)
+        .up(Some(&before_status_migration()))
+        .unwrap();
     let schema_before = fingerprint(&mut conn).unwrap();
     let history_before = history(&mut conn);
 
@@ -61,32 +73,49 @@ fn a_migration_blocked_by_a_long_transaction_fails_within_its_lock_timeout_namin
     match &error {
         MigrationError::LockTimeout { blockers, .. } => {
             assert_eq!(blockers.len(), 1, "{message}");
-            assert!(blockers[0].starts_with(&format!("pid {blocker_pid} ")), "{message}");
+            assert!(
+                blockers[0].starts_with(&format!("pid {blocker_pid} ")),
+                "{message}"
+            );
         }
         other => panic!("expected a lock timeout, got {other}"),
     }
     assert!(message.contains("lock timeout"), "{message}");
     assert!(message.contains("nightly-report"), "{message}");
     assert!(message.contains("run it again"), "{message}");
-    assert_eq!(diff(&schema_before, &fingerprint(&mut conn).unwrap()), Vec::<String>::new());
+    assert_eq!(
+        diff(&schema_before, &fingerprint(&mut conn).unwrap()),
+        Vec::<String>::new()
+    );
     assert_eq!(history(&mut conn), history_before);
 
     blocker.batch_execute("commit").unwrap();
     Migrator::new(&mut conn).up(None).unwrap();
-    assert_eq!(history(&mut conn), Migrations::embedded().iter().map(SqlMigration::version).collect::<Vec<_>>().join(","));
+    assert_eq!(
+        history(&mut conn),
+        Migrations::embedded()
+            .iter()
+            .map(SqlMigration::version)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
 }
 
 #[test]
 fn a_migration_whose_backend_is_terminated_half_way_leaves_nothing_and_a_rerun_succeeds() {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    Migrator::new(&mut conn).up(Some(&before_status_migration())).unwrap();
+    Migrator::new(&mut conn)
+        .up(Some(&before_status_migration()))
+        .unwrap();
     let schema_before = fingerprint(&mut conn).unwrap();
     let history_before = history(&mut conn);
 
     // Hold the table so the migration stops half-way: after CREATE TYPE, at the ALTER TABLE.
     let mut holder = db.conn();
-    holder.batch_execute("begin; lock table public.peer_mentors in access share mode;").unwrap();
+    holder
+        .batch_execute("begin; lock table public.peer_mentors in access share mode;")
+        .unwrap();
     let url = db.url().to_owned();
     let migrating = std::thread::spawn(move || {
         let mut conn = PgConnection::establish(&url).unwrap();
@@ -94,23 +123,45 @@ fn a_migration_whose_backend_is_terminated_half_way_leaves_nothing_and_a_rerun_s
     });
     let mut observer = db.conn();
     let waiting_pid = wait_for_lock_waiter(&mut observer, "public.peer_mentors");
-    let waiting_at = text(&mut observer, &format!("select coalesce(query, '') as v from pg_stat_activity where pid = {waiting_pid}"));
+    let waiting_at = text(
+        &mut observer,
+        &format!("select coalesce(query, '') as v from pg_stat_activity where pid = {waiting_pid}"),
+    );
     assert!(
         waiting_at.to_lowercase().contains("alter table"),
         "the migration is half-way, waiting at its ALTER TABLE: {waiting_at}"
     );
     assert_eq!(
-        text(&mut observer, &format!("select pg_terminate_backend({waiting_pid})::text as v")),
+        text(
+            &mut observer,
+            &format!("select pg_terminate_backend({waiting_pid})::text as v")
+        ),
         "true"
     );
     let outcome = migrating.join().unwrap();
     assert!(outcome.is_err(), "a terminated migration reports failure");
     holder.batch_execute("rollback").unwrap();
 
-    assert_eq!(diff(&schema_before, &fingerprint(&mut conn).unwrap()), Vec::<String>::new(), "no type, no column");
+    assert_eq!(
+        diff(&schema_before, &fingerprint(&mut conn).unwrap()),
+        Vec::<String>::new(),
+        "no type, no column"
+    );
     assert_eq!(history(&mut conn), history_before);
-    assert_eq!(int(&mut conn, "select count(*) as v from pg_type where typname = 'mentor_status'"), 0);
+    assert_eq!(
+        int(
+            &mut conn,
+            "select count(*) as v from pg_type where typname = 'mentor_status'"
+        ),
+        0
+    );
 
     Migrator::new(&mut conn).up(None).unwrap();
-    assert_eq!(int(&mut conn, "select count(*) as v from pg_type where typname = 'mentor_status'"), 1);
+    assert_eq!(
+        int(
+            &mut conn,
+            "select count(*) as v from pg_type where typname = 'mentor_status'"
+        ),
+        1
+    );
 }

@@ -4,6 +4,18 @@
 // Test helpers outside #[test] functions fail the test by panicking, like the tests do.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod access_details;
+mod access_matrix;
+mod access_property;
+mod access_repository;
+mod access_support;
+mod faults;
 mod runner;
 mod status_migration;
+mod storage_differential;
+mod storage_legacy;
+mod storage_race;
+mod storage_repository;
+mod storage_schema;
+mod storage_support;
 mod support;

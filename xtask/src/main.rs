@@ -13,6 +13,7 @@ mod lint;
 mod migrate;
 mod new;
 mod reset;
+mod schema;
 mod smoke;
 
 use std::path::PathBuf;
@@ -60,6 +61,8 @@ enum Command {
     Lint,
     /// Migration smoke test on a scratch database: up, checks, down, up
     Smoke,
+    /// Regenerate crates/storage/src/schema.rs with diesel print-schema (--check: compare only)
+    Schema(schema::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -86,6 +89,7 @@ fn run() -> Result<()> {
         Command::InstallPostgres(args) => install_pg::run(&root, &args),
         Command::Lint => lint::run(&root),
         Command::Smoke => smoke::run(&root),
+        Command::Schema(args) => schema::run(&root, &args),
     }
 }
 

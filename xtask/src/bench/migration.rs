@@ -28,7 +28,11 @@ use super::chart::{Series, line_chart};
 #[derive(clap::Args)]
 pub struct Args {
     /// Table sizes (mentor rows), comma-separated
-    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000,5000000")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "10000,100000,1000000,5000000"
+    )]
     rows: Vec<u64>,
 }
 
@@ -108,9 +112,14 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     let mut results = Vec::new();
     for &rows in &args.rows {
         let base = format!("bench_base_{rows}");
-        crate::step(&format!("build a pre-migration database with {rows} mentors"), || build_base(&server, &base, rows, &before_v1))?;
+        crate::step(
+            &format!("build a pre-migration database with {rows} mentors"),
+            || build_base(&server, &base, rows, &before_v1),
+        )?;
         for strategy in Strategy::ALL {
-            let m = crate::step(&format!("{rows} rows: {}", strategy.name()), || measure(&server, &base, rows, strategy, &v2))?;
+            let m = crate::step(&format!("{rows} rows: {}", strategy.name()), || {
+                measure(&server, &base, rows, strategy, &v2)
+            })?;
             println!(
                 "    probe blocked at most {:.1} ms over {} iterations; total {:.1} ms",
                 ms(m.max_stall),
@@ -127,9 +136,17 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
 
 fn versions(migrations: &Migrations) -> Result<(String, String)> {
     let all: Vec<&SqlMigration> = migrations.iter().collect();
-    let v1 = all.iter().position(|m| m.name() == "add_mentor_status").context("no add_mentor_status migration")?;
-    let before = all.get(v1.wrapping_sub(1)).context("add_mentor_status has no predecessor")?;
-    let v2 = all.get(v1 + 1).filter(|m| m.name().starts_with("validate_")).context("v1 must be followed by its validate_ migration")?;
+    let v1 = all
+        .iter()
+        .position(|m| m.name() == "add_mentor_status")
+        .context("no add_mentor_status migration")?;
+    let before = all
+        .get(v1.wrapping_sub(1))
+        .context("add_mentor_status has no predecessor")?;
+    let v2 = all
+        .get(v1 + 1)
+        .filter(|m| m.name().starts_with("validate_"))
+        .context("v1 must be followed by its validate_ migration")?;
     Ok((before.version().to_owned(), v2.version().to_owned()))
 }
 
@@ -161,8 +178,10 @@ fn build_base(server: &str, base: &str, rows: u64, before_v1: &str) -> Result<()
         progress.show(done);
     }
     progress.finish();
-    crate::step("memberships (30% of mentors in two chapters) and VACUUM ANALYZE", || {
-        conn.batch_execute(&format!(
+    crate::step(
+        "memberships (30% of mentors in two chapters) and VACUUM ANALYZE",
+        || {
+            conn.batch_execute(&format!(
             "with c as (select array_agg(id order by name) as ids from public.chapters)
              insert into public.chapter_memberships (mentor_id, chapter_id)
              select m.id, c.ids[1 + abs(hashtext(m.email)) % {CHAPTERS}] from public.peer_mentors m, c;
@@ -171,13 +190,22 @@ fn build_base(server: &str, base: &str, rows: u64, before_v1: &str) -> Result<()
              select m.id, c.ids[1 + (abs(hashtext(m.email)) + 1) % {CHAPTERS}], abs(hashtext(m.full_name)) % 5 <> 0
                from public.peer_mentors m, c where abs(hashtext(m.email)) % 10 < 3;"
         ))?;
-        // Its own statement: VACUUM refuses to run inside the implicit transaction of a batch.
-        conn.batch_execute("vacuum (analyze) public.peer_mentors, public.chapter_memberships, auth.users")?;
-        Ok(())
-    })
+            // Its own statement: VACUUM refuses to run inside the implicit transaction of a batch.
+            conn.batch_execute(
+                "vacuum (analyze) public.peer_mentors, public.chapter_memberships, auth.users",
+            )?;
+            Ok(())
+        },
+    )
 }
 
-fn measure(server: &str, base: &str, rows: u64, strategy: Strategy, v2: &str) -> Result<Measurement> {
+fn measure(
+    server: &str,
+    base: &str,
+    rows: u64,
+    strategy: Strategy,
+    v2: &str,
+) -> Result<Measurement> {
     let copy = format!("bench_{}_{rows}", strategy.key());
     let mut admin_conn = admin::connect(&admin::maintenance_url(server))?;
     admin::drop_database(&mut admin_conn, &copy)?;
@@ -206,17 +234,29 @@ fn measure(server: &str, base: &str, rows: u64, strategy: Strategy, v2: &str) ->
     std::thread::sleep(IDLE_WINDOW);
     let started = Instant::now();
     let outcome = match strategy {
-        Strategy::Ours => Migrator::new(&mut conn).up(Some(v2)).map(|_| ()).map_err(anyhow::Error::from),
-        Strategy::OneAlter => conn.transaction(|c| c.batch_execute(ONE_ALTER)).map_err(anyhow::Error::from),
-        Strategy::Backfill => conn.transaction(|c| c.batch_execute(BACKFILL)).map_err(anyhow::Error::from),
+        Strategy::Ours => Migrator::new(&mut conn)
+            .up(Some(v2))
+            .map(|_| ())
+            .map_err(anyhow::Error::from),
+        Strategy::OneAlter => conn
+            .transaction(|c| c.batch_execute(ONE_ALTER))
+            .map_err(anyhow::Error::from),
+        Strategy::Backfill => conn
+            .transaction(|c| c.batch_execute(BACKFILL))
+            .map_err(anyhow::Error::from),
     };
     let finished = Instant::now();
     stop.store(true, Ordering::Relaxed);
-    let samples = probe.join().map_err(|_| anyhow::anyhow!("the probe thread panicked"))??;
+    let samples = probe
+        .join()
+        .map_err(|_| anyhow::anyhow!("the probe thread panicked"))??;
     outcome.with_context(|| format!("strategy {}", strategy.name()))?;
 
     // Every probe iteration that overlapped the migration counts, with its full duration.
-    let during: Vec<&Sample> = samples.iter().filter(|s| s.start < finished && s.start + s.took > started).collect();
+    let during: Vec<&Sample> = samples
+        .iter()
+        .filter(|s| s.start < finished && s.start + s.took > started)
+        .collect();
     let max_stall = during.iter().map(|s| s.took).max().unwrap_or_default();
     let idle_max = samples
         .iter()
@@ -226,7 +266,10 @@ fn measure(server: &str, base: &str, rows: u64, strategy: Strategy, v2: &str) ->
         .unwrap_or_default();
     let probe_errors = during.iter().filter_map(|s| s.error.clone()).collect();
     let rewritten = scalar_text(&mut conn, RELFILENODE)? != relfilenode_before;
-    let table_bytes = scalar_int(&mut conn, "select pg_total_relation_size('public.peer_mentors') as v")?;
+    let table_bytes = scalar_int(
+        &mut conn,
+        "select pg_total_relation_size('public.peer_mentors') as v",
+    )?;
     drop(conn);
     admin::drop_database(&mut admin_conn, &copy)?;
     Ok(Measurement {
@@ -242,7 +285,8 @@ fn measure(server: &str, base: &str, rows: u64, strategy: Strategy, v2: &str) ->
     })
 }
 
-const RELFILENODE: &str = "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
+const RELFILENODE: &str =
+    "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
 
 struct Sample {
     start: Instant,
@@ -251,7 +295,12 @@ struct Sample {
 }
 
 /// The application stand-in: read one mentor, update another, repeat, until told to stop.
-fn probe(url: &str, ids: &[String], stop: &AtomicBool, ready: &std::sync::mpsc::Sender<Result<()>>) -> Result<Vec<Sample>> {
+fn probe(
+    url: &str,
+    ids: &[String],
+    stop: &AtomicBool,
+    ready: &std::sync::mpsc::Sender<Result<()>>,
+) -> Result<Vec<Sample>> {
     let mut conn = match admin::connect(url) {
         Ok(conn) => conn,
         Err(e) => {
@@ -271,7 +320,11 @@ fn probe(url: &str, ids: &[String], stop: &AtomicBool, ready: &std::sync::mpsc::
             "select full_name from public.peer_mentors where id = '{id}';
              update public.peer_mentors set phone = phone where id = '{other}';"
         ));
-        samples.push(Sample { start, took: start.elapsed(), error: result.err().map(|e| e.to_string()) });
+        samples.push(Sample {
+            start,
+            took: start.elapsed(),
+            error: result.err().map(|e| e.to_string()),
+        });
         i += 1;
     }
     Ok(samples)
@@ -283,8 +336,10 @@ fn sample_ids(conn: &mut PgConnection) -> Result<Vec<String>> {
         #[diesel(sql_type = Text)]
         id: String,
     }
-    let ids: Vec<Id> = diesel::sql_query("select id::text as id from public.peer_mentors tablesample system (1) limit 1000")
-        .load(conn)?;
+    let ids: Vec<Id> = diesel::sql_query(
+        "select id::text as id from public.peer_mentors tablesample system (1) limit 1000",
+    )
+    .load(conn)?;
     let mut ids: Vec<String> = ids.into_iter().map(|r| r.id).collect();
     if ids.is_empty() {
         ids = diesel::sql_query("select id::text as id from public.peer_mentors limit 1000")
@@ -326,10 +381,18 @@ fn report(root: &Path, results: &[Measurement]) -> Result<()> {
     let _ = writeln!(
         table,
         "{:>9}  {:<42} {:>14} {:>12} {:>12} {:>9} {:>12} {:>8}",
-        "rows", "strategy", "probe blocked", "probe idle", "total", "rewrite", "table size", "errors"
+        "rows",
+        "strategy",
+        "probe blocked",
+        "probe idle",
+        "total",
+        "rewrite",
+        "table size",
+        "errors"
     );
-    let mut csv =
-        String::from("rows,strategy,probe_max_blocked_ms,probe_idle_max_ms,total_ms,probe_iterations,rewritten,table_bytes,probe_errors\n");
+    let mut csv = String::from(
+        "rows,strategy,probe_max_blocked_ms,probe_idle_max_ms,total_ms,probe_iterations,rewritten,table_bytes,probe_errors\n",
+    );
     for m in results {
         let _ = writeln!(
             table,
@@ -359,17 +422,30 @@ fn report(root: &Path, results: &[Measurement]) -> Result<()> {
     }
     println!("\n{table}");
     for m in results.iter().filter(|m| !m.probe_errors.is_empty()) {
-        println!("probe errors during {} at {} rows: {}", m.strategy.name(), m.rows, m.probe_errors[0]);
+        println!(
+            "probe errors during {} at {} rows: {}",
+            m.strategy.name(),
+            m.rows,
+            m.probe_errors[0]
+        );
     }
     // The claims, checked against the largest size measured.
     if let Some(&largest) = results.iter().map(|m| &m.rows).max() {
-        let at = |s: Strategy| results.iter().find(|m| m.rows == largest && m.strategy == s);
+        let at = |s: Strategy| {
+            results
+                .iter()
+                .find(|m| m.rows == largest && m.strategy == s)
+        };
         if let (Some(ours), Some(one_alter)) = (at(Strategy::Ours), at(Strategy::OneAlter)) {
             let ratio = ms(one_alter.max_stall) / ms(ours.max_stall).max(0.001);
             println!(
                 "at {largest} rows: ours blocked the probe {:.1} ms (target ≤ 10 ms: {}), {ratio:.0}× less than one ALTER (target ≥ 50×: {})",
                 ms(ours.max_stall),
-                if ms(ours.max_stall) <= 10.0 { "met" } else { "MISSED" },
+                if ms(ours.max_stall) <= 10.0 {
+                    "met"
+                } else {
+                    "MISSED"
+                },
                 if ratio >= 50.0 { "met" } else { "MISSED" }
             );
         }
@@ -381,13 +457,26 @@ fn report(root: &Path, results: &[Measurement]) -> Result<()> {
         .iter()
         .map(|&s| Series {
             name: s.name().to_owned(),
-            points: results.iter().filter(|m| m.strategy == s).map(|m| (m.rows as f64, ms(m.max_stall).max(0.01))).collect(),
+            points: results
+                .iter()
+                .filter(|m| m.strategy == s)
+                .map(|m| (m.rows as f64, ms(m.max_stall).max(0.01)))
+                .collect(),
         })
         .collect();
     std::fs::write(
         dir.join("migration.svg"),
-        line_chart("Longest probe stall during the migration", "mentor rows", "probe blocked (ms)", &series),
+        line_chart(
+            "Longest probe stall during the migration",
+            "mentor rows",
+            "probe blocked (ms)",
+            &series,
+        ),
     )?;
-    println!("wrote {} and {}", dir.join("migration.csv").display(), dir.join("migration.svg").display());
+    println!(
+        "wrote {} and {}",
+        dir.join("migration.csv").display(),
+        dir.join("migration.svg").display()
+    );
     Ok(())
 }

@@ -29,7 +29,11 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(label: &str, total: u64) -> Self {
-        let progress = Self { label: label.to_owned(), total: total.max(1), started: std::time::Instant::now() };
+        let progress = Self {
+            label: label.to_owned(),
+            total: total.max(1),
+            started: std::time::Instant::now(),
+        };
         progress.show(0);
         progress
     }
@@ -38,7 +42,11 @@ impl Progress {
         use std::io::Write as _;
         let width = 30;
         let filled = usize::try_from(done.min(self.total) * width / self.total).unwrap_or(0);
-        let bar = format!("{}{}", "#".repeat(filled), ".".repeat(usize::try_from(width).unwrap_or(30) - filled));
+        let bar = format!(
+            "{}{}",
+            "#".repeat(filled),
+            ".".repeat(usize::try_from(width).unwrap_or(30) - filled)
+        );
         print!(
             "\r    {} [{bar}] {:>3}% {done}/{} {:.1} s",
             self.label,

@@ -1,0 +1,338 @@
+//! [`MentorStatusRepository`]: reads and changes mentor statuses, applying the domain's
+//! rules, safely under concurrent use.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use diesel::pg::{Pg, PgConnection};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, PooledConnection};
+use diesel::sql_types::Text;
+use mentor_status_domain::{
+    Actor, ChapterId, Command, MentorState, MentorStatus, TargetMentor, Transition,
+    TransitionError, UserId, authorize,
+};
+use uuid::Uuid;
+
+use crate::schema::{chapter_memberships, peer_mentors};
+use crate::{DbMentorStatus, MentorId, PgPool, RepositoryError};
+
+/// How often [`MentorStatusRepository::change_status`] tries by default before reporting a
+/// [`RepositoryError::Conflict`].
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
+/// The one way the application reads and changes mentor statuses.
+///
+/// Every change runs in one transaction: load the mentor and its active chapters, ask the
+/// domain ([`authorize`], [`MentorState::apply`]), then write with a compare-and-set that
+/// only succeeds if the row still holds the state the decision was based on. When another
+/// transaction changed the row first, the repository reads again and decides again (at most
+/// [`DEFAULT_MAX_ATTEMPTS`] times, see [`with_max_attempts`](Self::with_max_attempts)), so
+/// two coordinators acting at once never overwrite each other: the second either applies
+/// to the new state or gets [`RepositoryError::Conflict`].
+///
+/// Reads are not authorized here: callers decide who may see what (see
+/// [`may_read_pause_reason`](mentor_status_domain::may_read_pause_reason)).
+#[derive(Debug, Clone)]
+pub struct MentorStatusRepository {
+    pool: PgPool,
+    max_attempts: u32,
+}
+
+/// One mentor in a coordinator's list: [`MentorStatusRepository::list`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentorSummary {
+    /// The mentor row's id.
+    pub id: MentorId,
+    /// The mentor's Auth user.
+    pub user_id: UserId,
+    /// `full_name`.
+    pub full_name: String,
+    /// Status and pause data.
+    pub state: MentorState,
+}
+
+/// The status columns and ids of one `peer_mentors` row, as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = peer_mentors, check_for_backend(Pg))]
+struct MentorRecord {
+    id: Uuid,
+    user_id: Uuid,
+    status: DbMentorStatus,
+    pause_at: Option<DateTime<Utc>>,
+    pause_reason: Option<String>,
+}
+
+impl MentorRecord {
+    fn state(&self) -> Result<MentorState, RepositoryError> {
+        MentorState::from_row(
+            self.status.into(),
+            self.pause_at,
+            self.pause_reason.as_deref(),
+        )
+        .map_err(|source| RepositoryError::InvalidRow {
+            mentor_id: MentorId::new(self.id),
+            source,
+        })
+    }
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = peer_mentors, check_for_backend(Pg))]
+struct SummaryRecord {
+    #[diesel(embed)]
+    mentor: MentorRecord,
+    full_name: String,
+}
+
+/// What one attempt of [`MentorStatusRepository::change_status`] ended with.
+enum Attempt {
+    Applied(Transition),
+    NotApplicable {
+        current: MentorStatus,
+        error: TransitionError,
+    },
+    LostRace {
+        read: MentorStatus,
+    },
+}
+
+impl MentorStatusRepository {
+    /// A repository on `pool`.
+    #[must_use]
+    pub fn new(pool: PgPool) -> Self {
+        MentorStatusRepository {
+            pool,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// How many times [`change_status`](Self::change_status) tries (at least once) before
+    /// giving up with [`RepositoryError::Conflict`] when other transactions keep changing
+    /// the same mentor first.
+    #[must_use]
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    /// The pool this repository uses.
+    #[must_use]
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn conn(&self) -> Result<PooledConnection<ConnectionManager<PgConnection>>, RepositoryError> {
+        self.pool.get().map_err(RepositoryError::Pool)
+    }
+
+    /// The mentor's current status and pause data.
+    ///
+    /// # Errors
+    ///
+    /// [`RepositoryError::NotFound`], [`RepositoryError::InvalidRow`], or a pool or
+    /// database error.
+    pub fn status(&self, mentor_id: MentorId) -> Result<MentorState, RepositoryError> {
+        let mut conn = self.conn()?;
+        load_mentor(&mut conn, mentor_id)?.state()
+    }
+
+    /// Applies `command` to the mentor at time `now`, if `actor` may, and returns what
+    /// changed.
+    ///
+    /// `now` is truncated to whole microseconds (PostgreSQL's precision), so the returned
+    /// [`Transition`] equals what is stored.
+    /// The transaction tells the database who acts (transaction-local settings
+    /// `mentor_status.actor_id`, the user's id or `''` for the service role, and
+    /// `mentor_status.actor_role`, `authenticated` or `service_role`) for audit triggers.
+    ///
+    /// # Errors
+    ///
+    /// - [`RepositoryError::NotFound`]: no such mentor;
+    /// - [`RepositoryError::Denied`]: the actor may not issue the command for this mentor;
+    /// - [`RepositoryError::Transition`]: the command does not apply to the current status;
+    /// - [`RepositoryError::Conflict`]: another transaction changed the status first and
+    ///   the command no longer applies, or every attempt lost such a race;
+    /// - [`RepositoryError::InvalidRow`], or a pool or database error.
+    ///
+    /// Nothing is changed in any of these cases.
+    pub fn change_status(
+        &self,
+        actor: &Actor,
+        mentor_id: MentorId,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, RepositoryError> {
+        let now = now.trunc_subsecs(6);
+        let mut conn = self.conn()?;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let attempt = conn
+                .transaction(|conn| attempt_change(conn, actor, mentor_id, command.clone(), now))?;
+            match attempt {
+                Attempt::Applied(transition) => return Ok(transition),
+                Attempt::NotApplicable { error, .. } if attempts == 1 => {
+                    return Err(RepositoryError::Transition(error));
+                }
+                Attempt::NotApplicable { current, error } => {
+                    return Err(RepositoryError::Conflict {
+                        mentor_id,
+                        current,
+                        cause: Some(error),
+                        attempts,
+                    });
+                }
+                Attempt::LostRace { read } if attempts >= self.max_attempts => {
+                    return Err(RepositoryError::Conflict {
+                        mentor_id,
+                        current: read,
+                        cause: None,
+                        attempts,
+                    });
+                }
+                Attempt::LostRace { .. } => {}
+            }
+        }
+    }
+
+    /// The mentors with an active membership in `chapter`, optionally only those with
+    /// `status`, ordered by name: a coordinator's view of a chapter.
+    ///
+    /// Served by the partial index `chapter_memberships_active_chapter_id_mentor_id_idx`
+    /// (migration `20261126130000_add_mentor_chapter_status_index`).
+    ///
+    /// # Errors
+    ///
+    /// [`RepositoryError::InvalidRow`] for the first mentor whose stored status is invalid,
+    /// or a pool or database error.
+    pub fn list(
+        &self,
+        chapter: ChapterId,
+        status: Option<MentorStatus>,
+    ) -> Result<Vec<MentorSummary>, RepositoryError> {
+        let mut conn = self.conn()?;
+        let mut query = peer_mentors::table
+            .inner_join(chapter_memberships::table)
+            .filter(chapter_memberships::chapter_id.eq(chapter.as_uuid()))
+            // The bare column (not `= $1`) so the planner can always match the partial
+            // index's `WHERE active`, also with a generic plan.
+            .filter(chapter_memberships::active)
+            .select(SummaryRecord::as_select())
+            .order((peer_mentors::full_name, peer_mentors::id))
+            .into_boxed();
+        if let Some(status) = status {
+            query = query.filter(peer_mentors::status.eq(DbMentorStatus::from(status)));
+        }
+        let records: Vec<SummaryRecord> =
+            query
+                .load(&mut conn)
+                .map_err(RepositoryError::database(format!(
+                    "listing the mentors of chapter {chapter}"
+                )))?;
+        records
+            .into_iter()
+            .map(|record| {
+                Ok(MentorSummary {
+                    id: MentorId::new(record.mentor.id),
+                    user_id: UserId::new(record.mentor.user_id),
+                    state: record.mentor.state()?,
+                    full_name: record.full_name,
+                })
+            })
+            .collect()
+    }
+}
+
+fn load_mentor(
+    conn: &mut PgConnection,
+    mentor_id: MentorId,
+) -> Result<MentorRecord, RepositoryError> {
+    peer_mentors::table
+        .find(mentor_id.as_uuid())
+        .select(MentorRecord::as_select())
+        .first(conn)
+        .optional()
+        .map_err(RepositoryError::database(format!(
+            "reading the status of mentor {mentor_id}"
+        )))?
+        .ok_or(RepositoryError::NotFound { mentor_id })
+}
+
+/// `(mentor_status.actor_id, mentor_status.actor_role)` for the audit trigger.
+fn actor_settings(actor: &Actor) -> (String, &'static str) {
+    match actor {
+        Actor::Mentor { user_id } | Actor::Coordinator { user_id, .. } => {
+            (user_id.to_string(), "authenticated")
+        }
+        Actor::ServiceRole => (String::new(), "service_role"),
+    }
+}
+
+/// One read-decide-write round, inside the caller's transaction.
+fn attempt_change(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    mentor_id: MentorId,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<Attempt, RepositoryError> {
+    let (actor_id, actor_role) = actor_settings(actor);
+    diesel::sql_query(
+        "select set_config('mentor_status.actor_id', $1, true), set_config('mentor_status.actor_role', $2, true)",
+    )
+    .bind::<Text, _>(&actor_id)
+    .bind::<Text, _>(actor_role)
+    .execute(conn)
+    .map_err(RepositoryError::database("recording the acting user for the audit trail"))?;
+
+    let record = load_mentor(conn, mentor_id)?;
+    let chapters: BTreeSet<ChapterId> = chapter_memberships::table
+        .filter(chapter_memberships::mentor_id.eq(record.id))
+        .filter(chapter_memberships::active)
+        .select(chapter_memberships::chapter_id)
+        .load::<Uuid>(conn)
+        .map_err(RepositoryError::database(format!(
+            "reading the active chapters of mentor {mentor_id}"
+        )))?
+        .into_iter()
+        .map(ChapterId::new)
+        .collect();
+    let target = TargetMentor::new(UserId::new(record.user_id), chapters);
+    authorize(actor, &target, &command)?;
+
+    let state = record.state()?;
+    let transition = match state.apply(command, now) {
+        Ok(transition) => transition,
+        Err(error) => {
+            return Ok(Attempt::NotApplicable {
+                current: state.status(),
+                error,
+            });
+        }
+    };
+
+    let to = transition.to().to_row();
+    let written = diesel::update(peer_mentors::table)
+        .filter(peer_mentors::id.eq(record.id))
+        .filter(peer_mentors::status.eq(record.status))
+        .filter(peer_mentors::pause_at.is_not_distinct_from(record.pause_at))
+        .filter(peer_mentors::pause_reason.is_not_distinct_from(&record.pause_reason))
+        .set((
+            peer_mentors::status.eq(DbMentorStatus::from(to.status)),
+            peer_mentors::pause_at.eq(to.pause_at),
+            peer_mentors::pause_reason.eq(&to.pause_reason),
+        ))
+        .returning(peer_mentors::id)
+        .get_result::<Uuid>(conn)
+        .optional()
+        .map_err(RepositoryError::database(format!(
+            "writing the status of mentor {mentor_id}"
+        )))?;
+    Ok(match written {
+        Some(_) => Attempt::Applied(transition),
+        None => Attempt::LostRace {
+            read: state.status(),
+        },
+    })
+}

@@ -1,0 +1,159 @@
+//! Fixtures shared by the storage tests: the seed's cast and a repository on a test database.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use mentor_status_domain::{Actor, ChapterId, UserId};
+use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
+use mentor_status_tests::TestDb;
+use uuid::Uuid;
+
+/// Seeded auth user `a…NN`.
+pub const fn user(n: u128) -> UserId {
+    UserId::new(Uuid::from_u128(
+        0xa000_0000_0000_4000_8000_0000_0000_0000 + n,
+    ))
+}
+
+/// Seeded mentor `b…NN` (belongs to user `a…NN`).
+pub const fn mentor(n: u128) -> MentorId {
+    MentorId::new(Uuid::from_u128(
+        0xb000_0000_0000_4000_8000_0000_0000_0000 + n,
+    ))
+}
+
+/// Seeded chapter `c…NN`.
+pub const fn chapter(n: u128) -> ChapterId {
+    ChapterId::new(Uuid::from_u128(
+        0xc000_0000_0000_4000_8000_0000_0000_0000 + n,
+    ))
+}
+
+pub const ADA: MentorId = mentor(1);
+pub const CAMILLA: MentorId = mentor(3);
+pub const HENRIK: MentorId = mentor(8);
+pub const OSLO: ChapterId = chapter(1);
+pub const BERGEN: ChapterId = chapter(2);
+pub const TRONDHEIM: ChapterId = chapter(3);
+
+/// Kari coordinates Oslo and Bergen.
+pub fn kari() -> Actor {
+    Actor::Coordinator {
+        user_id: user(0x11),
+        chapters: [OSLO, BERGEN].into(),
+    }
+}
+
+/// Trond coordinates Trondheim.
+pub fn trond() -> Actor {
+    Actor::Coordinator {
+        user_id: user(0x12),
+        chapters: [TRONDHEIM].into(),
+    }
+}
+
+/// A fixed instant, `seconds` after 2026-11-26 12:00Z.
+pub fn at(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_795_694_400 + seconds, 0).unwrap()
+}
+
+/// A repository with a pool of `max_size` connections on `db`.
+pub fn repository(db: &TestDb, max_size: u32) -> MentorStatusRepository {
+    let pool = PoolConfig {
+        max_size,
+        ..PoolConfig::default()
+    }
+    .build(db.url())
+    .unwrap();
+    MentorStatusRepository::new(pool)
+}
+
+/// Waits until some session of this database waits for a lock (a condition, polled; the
+/// pause between polls is not what the test relies on).
+pub fn wait_for_a_lock_waiter(conn: &mut PgConnection) {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let waiting: N = diesel::sql_query(
+            "select count(*) as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'",
+        )
+        .get_result(conn)
+        .unwrap();
+        if waiting.n > 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no session started waiting for the row lock"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Installs a test-only trigger that logs every status update of `peer_mentors` with the
+/// acting user the repository announced, in the order the updates commit: the row lock is
+/// held from the UPDATE to the commit, so for one row the trigger's sequence value orders
+/// committed updates by commit time.
+pub const STATUS_LOG: &str = "
+create table public.test_status_log (
+  seq bigserial primary key,
+  mentor_id uuid not null,
+  old_row text not null,
+  new_row text not null,
+  actor_id text,
+  actor_role text
+);
+create function public.test_log_status() returns trigger language plpgsql as $$
+begin
+  insert into public.test_status_log (mentor_id, old_row, new_row, actor_id, actor_role)
+  values (new.id,
+          old.status || '|' || coalesce(((extract(epoch from old.pause_at) * 1000000)::bigint)::text, '-') || '|' || coalesce(old.pause_reason, '-'),
+          new.status || '|' || coalesce(((extract(epoch from new.pause_at) * 1000000)::bigint)::text, '-') || '|' || coalesce(new.pause_reason, '-'),
+          current_setting('mentor_status.actor_id', true),
+          current_setting('mentor_status.actor_role', true));
+  return new;
+end
+$$;
+create trigger test_log_status after update on public.peer_mentors
+  for each row execute function public.test_log_status();";
+
+/// One row of `public.test_status_log`.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct LogRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub old_row: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub new_row: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub actor_id: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub actor_role: Option<String>,
+}
+
+/// The log, in commit order.
+pub fn status_log(conn: &mut PgConnection) -> Vec<LogRow> {
+    diesel::sql_query(
+        "select old_row, new_row, actor_id, actor_role from public.test_status_log order by seq",
+    )
+    .load(conn)
+    .unwrap()
+}
+
+/// A state as the log writes it: `status|pause_at in epoch microseconds|reason`.
+pub fn log_form(state: &mentor_status_domain::MentorState) -> String {
+    let row = state.to_row();
+    format!(
+        "{}|{}|{}",
+        row.status,
+        row.pause_at
+            .map_or_else(|| "-".to_owned(), |t| t.timestamp_micros().to_string()),
+        row.pause_reason.as_deref().unwrap_or("-")
+    )
+}
