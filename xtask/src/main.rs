@@ -12,6 +12,7 @@ mod install_pg;
 mod lint;
 mod migrate;
 mod new;
+mod notify_worker;
 mod reset;
 mod schema;
 mod smoke;
@@ -63,6 +64,8 @@ enum Command {
     Smoke,
     /// Regenerate crates/storage/src/schema.rs with diesel print-schema (--check: compare only)
     Schema(schema::Args),
+    /// Deliver coordinator notifications from the outbox (logging notifier), in a loop
+    NotifyWorker(notify_worker::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -90,6 +93,7 @@ fn run() -> Result<()> {
         Command::Lint => lint::run(&root),
         Command::Smoke => smoke::run(&root),
         Command::Schema(args) => schema::run(&root, &args),
+        Command::NotifyWorker(args) => notify_worker::run(&root, &args),
     }
 }
 

@@ -35,6 +35,7 @@
 mod error;
 mod mentor_id;
 pub mod migrations;
+pub mod notifications;
 mod pool;
 mod redact;
 mod repository;

@@ -74,6 +74,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    organisation_coordinators (user_id) {
+        user_id -> Uuid,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::MentorStatus;
 
@@ -91,6 +99,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::MentorStatus;
+
+    status_notifications (id) {
+        id -> Int8,
+        change_id -> Int8,
+        mentor_id -> Uuid,
+        recipient_id -> Uuid,
+        fallback -> Bool,
+        from_status -> MentorStatus,
+        to_status -> MentorStatus,
+        created_at -> Timestamptz,
+        claimed_at -> Nullable<Timestamptz>,
+        claimed_by -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
+        attempts -> Int8,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        dead_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(activities -> assignments (assignment_id));
 diesel::joinable!(activities -> peer_mentors (mentor_id));
 diesel::joinable!(assignments -> peer_mentors (mentor_id));
@@ -98,6 +129,8 @@ diesel::joinable!(chapter_coordinators -> chapters (chapter_id));
 diesel::joinable!(chapter_memberships -> chapters (chapter_id));
 diesel::joinable!(chapter_memberships -> peer_mentors (mentor_id));
 diesel::joinable!(mentor_status_changes -> peer_mentors (mentor_id));
+diesel::joinable!(status_notifications -> mentor_status_changes (change_id));
+diesel::joinable!(status_notifications -> peer_mentors (mentor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activities,
@@ -106,5 +139,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     chapter_memberships,
     chapters,
     mentor_status_changes,
+    organisation_coordinators,
     peer_mentors,
+    status_notifications,
 );

@@ -1,0 +1,117 @@
+//! Helpers for the coordinator notification tests (`notify_*`): the seeded cast, the
+//! service and repository on a test database, and reading the outbox as the owner.
+
+use std::collections::BTreeSet;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text, Uuid as SqlUuid};
+use mentor_status_domain::{ChapterId, UserId};
+use mentor_status_storage::notifications::CoordinatorNotificationService;
+use mentor_status_storage::{MentorStatusRepository, PoolConfig};
+use mentor_status_tests::TestDb;
+use uuid::Uuid;
+
+use crate::support::int;
+
+// Auth users (supabase/seed.sql).
+pub const FREDRIK: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0006);
+pub const KARI: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0011); // Oslo + Bergen
+pub const TROND: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0012); // Trondheim
+pub const INGRID: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0013); // former, Oslo
+pub const OLA: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0099); // nobody
+
+// Mentors.
+pub const ADA_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0001); // Oslo
+pub const BJORN_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0002); // Oslo + Bergen
+pub const CAMILLA_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0003); // Bergen, paused
+pub const FREDRIK_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0006); // Tromsø
+
+// Chapters.
+pub const OSLO: Uuid = Uuid::from_u128(0xc000_0000_0000_4000_8000_0000_0000_0001);
+pub const BERGEN: Uuid = Uuid::from_u128(0xc000_0000_0000_4000_8000_0000_0000_0002);
+
+/// A repository on the test database.
+pub fn repository(db: &TestDb) -> MentorStatusRepository {
+    MentorStatusRepository::new(PoolConfig::default().build(db.url()).unwrap())
+}
+
+/// A notification service (default policy) on the test database.
+pub fn service(db: &TestDb) -> CoordinatorNotificationService {
+    CoordinatorNotificationService::new(PoolConfig::default().build(db.url()).unwrap())
+}
+
+/// Kari as the domain's coordinator actor.
+pub fn kari() -> mentor_status_domain::Actor {
+    mentor_status_domain::Actor::Coordinator {
+        user_id: UserId::new(KARI),
+        chapters: [ChapterId::new(OSLO), ChapterId::new(BERGEN)].into(),
+    }
+}
+
+/// Makes these users organisation coordinators (`true`: active).
+pub fn add_organisation_coordinators(conn: &mut PgConnection, users: &[(Uuid, bool)]) {
+    for (user, active) in users {
+        diesel::sql_query(
+            "insert into public.organisation_coordinators (user_id, active) values ($1, $2)",
+        )
+        .bind::<SqlUuid, _>(user)
+        .bind::<Bool, _>(active)
+        .execute(conn)
+        .unwrap();
+    }
+}
+
+/// The newest audit row's id.
+pub fn last_change_id(conn: &mut PgConnection) -> i64 {
+    int(
+        conn,
+        "select max(id) as v from public.mentor_status_changes",
+    )
+}
+
+/// One outbox row as the tests compare it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, QueryableByName)]
+pub struct Row {
+    #[diesel(sql_type = SqlUuid)]
+    pub recipient_id: Uuid,
+    #[diesel(sql_type = Bool)]
+    pub fallback: bool,
+    #[diesel(sql_type = Text)]
+    pub from_status: String,
+    #[diesel(sql_type = Text)]
+    pub to_status: String,
+}
+
+/// The outbox rows of one audit row, by recipient.
+pub fn rows_of_change(conn: &mut PgConnection, change_id: i64) -> Vec<Row> {
+    diesel::sql_query(
+        "select recipient_id, fallback, from_status::text as from_status, to_status::text as to_status
+           from public.status_notifications
+          where change_id = $1
+          order by recipient_id",
+    )
+    .bind::<BigInt, _>(change_id)
+    .load(conn)
+    .unwrap()
+}
+
+/// The recipients of one audit row's notifications.
+pub fn recipients_of_change(conn: &mut PgConnection, change_id: i64) -> BTreeSet<Uuid> {
+    rows_of_change(conn, change_id)
+        .into_iter()
+        .map(|r| r.recipient_id)
+        .collect()
+}
+
+/// All outbox rows.
+pub fn outbox_count(conn: &mut PgConnection) -> i64 {
+    int(
+        conn,
+        "select count(*) as v from public.status_notifications",
+    )
+}
+
+/// A user set from ids.
+pub fn users(ids: &[Uuid]) -> BTreeSet<UserId> {
+    ids.iter().copied().map(UserId::new).collect()
+}
