@@ -3,6 +3,7 @@
 
 mod chart;
 mod migration;
+mod status;
 
 use std::path::Path;
 
@@ -12,11 +13,14 @@ use anyhow::Result;
 pub enum Command {
     /// Lock time of three migration strategies against a concurrent probe, at several table sizes
     Migration(migration::Args),
+    /// Status changes per second: MentorStatusRepository against pgbench running the same SQL
+    Status(status::Args),
 }
 
 pub fn run(root: &Path, command: Command) -> Result<()> {
     match command {
         Command::Migration(args) => migration::run(root, &args),
+        Command::Status(args) => status::run(root, &args),
     }
 }
 
