@@ -10,6 +10,7 @@ mod access_property;
 mod access_repository;
 mod access_support;
 mod faults;
+mod faults_input;
 mod notify_delivery;
 mod notify_differential;
 mod notify_recipients;

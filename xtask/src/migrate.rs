@@ -22,7 +22,7 @@ pub enum Command {
         /// Revert everything applied after this version
         #[arg(long, conflicts_with = "last")]
         to: Option<String>,
-        /// Revert the newest N applied migrations (default 1)
+        /// Revert the newest N applied migrations (default 1; at least 1)
         #[arg(long)]
         last: Option<usize>,
     },
@@ -33,6 +33,11 @@ pub enum Command {
 }
 
 pub fn run(root: &Path, command: Command) -> Result<()> {
+    if let Command::Down { last: Some(0), .. } = command {
+        bail!(
+            "--last 0 would revert nothing: give how many of the newest applied migrations to revert (1 or more); `cargo xtask migrate status` lists them"
+        );
+    }
     let url = crate::db::database_url(root)?;
     println!("database: {}", crate::db::describe(&url));
     let mut conn = admin::connect(&url)?;
