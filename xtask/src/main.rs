@@ -16,6 +16,7 @@ mod notify_worker;
 mod reset;
 mod schema;
 mod smoke;
+mod sql;
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -10,10 +10,11 @@ use anyhow::{Context, Result, bail};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
-use diesel::sql_types::{BigInt, Text};
 use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_localdb::{admin, platform, url};
 use mentor_status_storage::migrations::{DownTarget, Migrations, Migrator, SqlMigration};
+
+use crate::sql::{int, text};
 
 const LEGACY_MENTORS: i64 = 24;
 
@@ -265,28 +266,4 @@ fn expect_check_violation(conn: &mut PgConnection, set: &str, constraint: &str) 
             _ => Err(e),
         },
     }
-}
-
-fn text(conn: &mut PgConnection, sql: &str) -> Result<String> {
-    #[derive(QueryableByName)]
-    struct V {
-        #[diesel(sql_type = Text)]
-        v: String,
-    }
-    Ok(diesel::sql_query(sql)
-        .get_result::<V>(conn)
-        .with_context(|| format!("query failed: {sql}"))?
-        .v)
-}
-
-fn int(conn: &mut PgConnection, sql: &str) -> Result<i64> {
-    #[derive(QueryableByName)]
-    struct V {
-        #[diesel(sql_type = BigInt)]
-        v: i64,
-    }
-    Ok(diesel::sql_query(sql)
-        .get_result::<V>(conn)
-        .with_context(|| format!("query failed: {sql}"))?
-        .v)
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use mentor_status_localdb::{admin, platform, url};
 use mentor_status_storage::migrations::{Migrations, Migrator, SqlMigration};
 
@@ -217,7 +217,7 @@ fn measure(
     ))?;
     let copy_url = url::with_database(server, &copy);
     let mut conn = admin::connect(&copy_url)?;
-    let relfilenode_before = scalar_text(&mut conn, RELFILENODE)?;
+    let relfilenode_before = crate::sql::text(&mut conn, RELFILENODE)?;
     let ids = sample_ids(&mut conn)?;
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -265,8 +265,8 @@ fn measure(
         .max()
         .unwrap_or_default();
     let probe_errors = during.iter().filter_map(|s| s.error.clone()).collect();
-    let rewritten = scalar_text(&mut conn, RELFILENODE)? != relfilenode_before;
-    let table_bytes = scalar_int(
+    let rewritten = crate::sql::text(&mut conn, RELFILENODE)? != relfilenode_before;
+    let table_bytes = crate::sql::int(
         &mut conn,
         "select pg_total_relation_size('public.peer_mentors') as v",
     )?;
@@ -352,24 +352,6 @@ fn sample_ids(conn: &mut PgConnection) -> Result<Vec<String>> {
         bail!("the bench table is empty");
     }
     Ok(ids)
-}
-
-fn scalar_text(conn: &mut PgConnection, sql: &str) -> Result<String> {
-    #[derive(QueryableByName)]
-    struct V {
-        #[diesel(sql_type = Text)]
-        v: String,
-    }
-    Ok(diesel::sql_query(sql).get_result::<V>(conn)?.v)
-}
-
-fn scalar_int(conn: &mut PgConnection, sql: &str) -> Result<i64> {
-    #[derive(QueryableByName)]
-    struct V {
-        #[diesel(sql_type = BigInt)]
-        v: i64,
-    }
-    Ok(diesel::sql_query(sql).get_result::<V>(conn)?.v)
 }
 
 fn ms(d: Duration) -> f64 {
