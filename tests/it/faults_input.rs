@@ -729,7 +729,7 @@ fn direct_sql_with_an_oversize_reason_fails_with_23514_naming_the_constraint_and
                 error.assert(
                     "23514",
                     &[
-                        "new row for relation \"peer_mentors\" violates check constraint \"chk_pause_reason_no_national_id\"",
+                        "pause_reason violates chk_pause_reason_no_national_id: at most 200 characters",
                     ],
                 );
                 assert_eq!(error.constraint, "chk_pause_reason_no_national_id");

@@ -204,3 +204,46 @@ fn the_rollback_refuses_to_drop_the_type_while_something_else_uses_it() {
         1
     );
 }
+
+#[test]
+fn a_rejected_pause_reason_is_never_echoed_back_in_the_error() {
+    let db = TestDb::seeded();
+    let mut conn = db.conn();
+    let camilla = "b0000000-0000-4000-8000-000000000003";
+    let before = text(
+        &mut conn,
+        &format!("select pause_reason as v from public.peer_mentors where id = '{camilla}'"),
+    );
+    for reason in ["id 010190 12345", "nr 010190-12345 ring meg", "01019012345"] {
+        let error = conn
+            .batch_execute(&format!(
+                "update public.peer_mentors set pause_reason = '{reason}' where id = '{camilla}'"
+            ))
+            .unwrap_err();
+        let Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) = &error else {
+            panic!("expected a check violation, got {error}");
+        };
+        assert_eq!(
+            info.constraint_name(),
+            Some("chk_pause_reason_no_national_id")
+        );
+        let said = format!(
+            "{} {} {}",
+            info.message(),
+            info.details().unwrap_or(""),
+            info.hint().unwrap_or("")
+        );
+        assert!(
+            !said.contains("12345") && !said.contains("010190"),
+            "the value leaked: {said}"
+        );
+        assert!(said.contains("not repeated"), "{said}");
+    }
+    assert_eq!(
+        text(
+            &mut conn,
+            &format!("select pause_reason as v from public.peer_mentors where id = '{camilla}'")
+        ),
+        before
+    );
+}

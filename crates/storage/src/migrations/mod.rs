@@ -104,6 +104,7 @@ select format('pid %s (user %s, application %s, %s, transaction open for %s s): 
               left(regexp_replace(a.query, '\\s+', ' ', 'g'), 100)) as line
   from pg_stat_activity a
  where a.datname = current_database() and a.pid <> pg_backend_pid() and a.xact_start is not null
+   and a.backend_type = 'client backend'
    and exists (select 1 from pg_locks l where l.pid = a.pid and l.granted and l.locktype = 'relation')
  order by a.xact_start
  limit 5";
