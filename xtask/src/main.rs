@@ -50,7 +50,7 @@ enum Command {
         #[command(subcommand)]
         command: migrate::Command,
     },
-    /// Create supabase/migrations/<UTC timestamp>_<name>.sql and its rollback stub
+    /// Create supabase/migrations/TIMESTAMP_NAME.sql (UTC timestamp) and its rollback stub
     New(new::Args),
     /// Benchmarks (tables, CSV and SVG under target/bench/)
     Bench {

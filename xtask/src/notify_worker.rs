@@ -30,7 +30,7 @@ pub struct Args {
     /// Pause between rounds while there is nothing to do, in milliseconds
     #[arg(long, default_value_t = 1000)]
     poll_ms: u64,
-    /// Worker id stored in claimed_by (default: <host>:<process id>)
+    /// Worker id stored in claimed_by (default: HOST:PID)
     #[arg(long)]
     worker: Option<String>,
 }

@@ -64,7 +64,13 @@ impl Recipients {
     }
 }
 
-/// Applies the rules in the [module docs](self).
+/// Who is told about a status change:
+/// 1. every **active** coordinator of every chapter where the mentor has an **active**
+///    membership, once, even when they coordinate several of those chapters;
+/// 2. never the user who made the change;
+/// 3. if nobody is left, the active organisation-level coordinators (again without the
+///    actor), marked as a [fallback](Recipients::is_fallback);
+/// 4. if nobody is left even then, nobody (the audit trail still has the change).
 #[must_use]
 pub fn resolve_recipients(
     links: &[CoordinatorLink],
