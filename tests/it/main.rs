@@ -9,6 +9,7 @@ mod access_matrix;
 mod access_property;
 mod access_repository;
 mod access_support;
+mod access_truncate;
 mod faults;
 mod faults_input;
 mod notify_delivery;
