@@ -1,14 +1,12 @@
 //! Failures in the middle of migrating leave nothing half-done, and say what happened.
 
-use std::time::{Duration, Instant};
-
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_storage::migrations::{MigrationError, Migrations, Migrator, SqlMigration};
 use mentor_status_tests::TestDb;
 
-use crate::support::{int, text};
+use crate::support::{int, text, wait_for_a_lock_waiter};
 
 fn before_status_migration() -> String {
     let embedded = Migrations::embedded();
@@ -25,29 +23,6 @@ fn history(conn: &mut PgConnection) -> String {
         conn,
         "select coalesce(string_agg(version, ',' order by version), '') as v from supabase_migrations.schema_migrations",
     )
-}
-
-/// Waits (bounded) until some backend of this database waits for a lock on `relation`;
-/// returns its pid.
-fn wait_for_lock_waiter(conn: &mut PgConnection, relation: &str) -> i64 {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let pid = int(
-            conn,
-            &format!(
-                "select coalesce(min(pid), 0)::bigint as v from pg_locks
-                  where not granted and locktype = 'relation' and relation = '{relation}'::regclass"
-            ),
-        );
-        if pid != 0 {
-            return pid;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no backend started waiting for a lock on {relation}"
-        );
-        std::thread::yield_now();
-    }
 }
 
 #[test]
@@ -124,7 +99,7 @@ fn a_migration_whose_backend_is_terminated_half_way_leaves_nothing_and_a_rerun_s
         Migrator::new(&mut conn).up(None).map_err(|e| e.to_string())
     });
     let mut observer = db.conn();
-    let waiting_pid = wait_for_lock_waiter(&mut observer, "public.peer_mentors");
+    let waiting_pid = wait_for_a_lock_waiter(&mut observer);
     let waiting_at = text(
         &mut observer,
         &format!("select coalesce(query, '') as v from pg_stat_activity where pid = {waiting_pid}"),

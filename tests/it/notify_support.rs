@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text, Uuid as SqlUuid};
-use mentor_status_domain::{ChapterId, UserId};
+use mentor_status_domain::UserId;
 use mentor_status_storage::notifications::CoordinatorNotificationService;
 use mentor_status_storage::{MentorStatusRepository, PoolConfig};
 use mentor_status_tests::TestDb;
@@ -28,11 +28,10 @@ pub const FREDRIK_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_000
 
 // Chapters.
 pub const OSLO: Uuid = Uuid::from_u128(0xc000_0000_0000_4000_8000_0000_0000_0001);
-pub const BERGEN: Uuid = Uuid::from_u128(0xc000_0000_0000_4000_8000_0000_0000_0002);
 
-/// A repository on the test database.
+/// A repository on the test database (default pool size).
 pub fn repository(db: &TestDb) -> MentorStatusRepository {
-    MentorStatusRepository::new(PoolConfig::default().build(db.url()).unwrap())
+    crate::storage_support::repository(db, PoolConfig::default().max_size)
 }
 
 /// A notification service (default policy) on the test database.
@@ -40,13 +39,7 @@ pub fn service(db: &TestDb) -> CoordinatorNotificationService {
     CoordinatorNotificationService::new(PoolConfig::default().build(db.url()).unwrap())
 }
 
-/// Kari as the domain's coordinator actor.
-pub fn kari() -> mentor_status_domain::Actor {
-    mentor_status_domain::Actor::Coordinator {
-        user_id: UserId::new(KARI),
-        chapters: [ChapterId::new(OSLO), ChapterId::new(BERGEN)].into(),
-    }
-}
+pub use crate::storage_support::kari;
 
 /// Makes these users organisation coordinators (`true`: active).
 pub fn add_organisation_coordinators(conn: &mut PgConnection, users: &[(Uuid, bool)]) {

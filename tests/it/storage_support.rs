@@ -1,10 +1,7 @@
 //! Fixtures shared by the storage tests: the seed's cast and a repository on a test database.
 
-use std::time::{Duration, Instant};
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use mentor_status_domain::{Actor, ChapterId, UserId};
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 use mentor_status_tests::TestDb;
@@ -70,32 +67,7 @@ pub fn repository(db: &TestDb, max_size: u32) -> MentorStatusRepository {
     MentorStatusRepository::new(pool)
 }
 
-/// Waits until some session of this database waits for a lock (a condition, polled; the
-/// pause between polls is not what the test relies on).
-pub fn wait_for_a_lock_waiter(conn: &mut PgConnection) {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let waiting: N = diesel::sql_query(
-            "select count(*) as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'",
-        )
-        .get_result(conn)
-        .unwrap();
-        if waiting.n > 0 {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no session started waiting for the row lock"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
+pub use crate::support::wait_for_a_lock_waiter;
 
 /// Installs a test-only trigger that logs every status update of `peer_mentors` with the
 /// acting user the repository announced, in the order the updates commit: the row lock is

@@ -37,3 +37,24 @@ pub fn relation_exists(conn: &mut PgConnection, name: &str) -> bool {
     )
     .is_empty()
 }
+
+/// Waits (bounded, polling a condition) until some session of this database waits for a
+/// lock; returns its pid.
+pub fn wait_for_a_lock_waiter(conn: &mut PgConnection) -> i64 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let pid = int(
+            conn,
+            "select coalesce(min(pid), 0)::bigint as v from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'",
+        );
+        if pid != 0 {
+            return pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no session started waiting for a lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
