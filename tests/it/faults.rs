@@ -25,16 +25,39 @@ fn history(conn: &mut PgConnection) -> String {
     )
 }
 
+/// The schema and history of a database migrated to just before the status migration.
+struct Before {
+    schema: Vec<String>,
+    history: String,
+}
+
+impl Before {
+    /// Nothing of the status migration remains: same schema, same history.
+    fn assert_unchanged(&self, conn: &mut PgConnection) {
+        assert_eq!(
+            diff(&self.schema, &fingerprint(conn).unwrap()),
+            Vec::<String>::new()
+        );
+        assert_eq!(history(conn), self.history);
+    }
+}
+
+fn migrate_to_just_before_the_status_migration(conn: &mut PgConnection) -> Before {
+    Migrator::new(conn)
+        .up(Some(&before_status_migration()))
+        .unwrap();
+    Before {
+        schema: fingerprint(conn).unwrap(),
+        history: history(conn),
+    }
+}
+
 #[test]
 fn a_migration_blocked_by_a_long_transaction_fails_within_its_lock_timeout_naming_the_blocker_and_succeeds_on_retry()
  {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    Migrator::new(&mut conn)
-        .up(Some(&before_status_migration()))
-        .unwrap();
-    let schema_before = fingerprint(&mut conn).unwrap();
-    let history_before = history(&mut conn);
+    let before = migrate_to_just_before_the_status_migration(&mut conn);
 
     // A reporting job holds a plain read lock in a transaction it does not end.
     let mut blocker = db.conn();
@@ -60,11 +83,7 @@ fn a_migration_blocked_by_a_long_transaction_fails_within_its_lock_timeout_namin
     assert!(message.contains("lock timeout"), "{message}");
     assert!(message.contains("nightly-report"), "{message}");
     assert!(message.contains("run it again"), "{message}");
-    assert_eq!(
-        diff(&schema_before, &fingerprint(&mut conn).unwrap()),
-        Vec::<String>::new()
-    );
-    assert_eq!(history(&mut conn), history_before);
+    before.assert_unchanged(&mut conn);
 
     blocker.batch_execute("commit").unwrap();
     Migrator::new(&mut conn).up(None).unwrap();
@@ -82,11 +101,7 @@ fn a_migration_blocked_by_a_long_transaction_fails_within_its_lock_timeout_namin
 fn a_migration_whose_backend_is_terminated_half_way_leaves_nothing_and_a_rerun_succeeds() {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    Migrator::new(&mut conn)
-        .up(Some(&before_status_migration()))
-        .unwrap();
-    let schema_before = fingerprint(&mut conn).unwrap();
-    let history_before = history(&mut conn);
+    let before = migrate_to_just_before_the_status_migration(&mut conn);
 
     // Hold the table so the migration stops half-way: after CREATE TYPE, at the ALTER TABLE.
     let mut holder = db.conn();
@@ -119,12 +134,8 @@ fn a_migration_whose_backend_is_terminated_half_way_leaves_nothing_and_a_rerun_s
     assert!(outcome.is_err(), "a terminated migration reports failure");
     holder.batch_execute("rollback").unwrap();
 
-    assert_eq!(
-        diff(&schema_before, &fingerprint(&mut conn).unwrap()),
-        Vec::<String>::new(),
-        "no type, no column"
-    );
-    assert_eq!(history(&mut conn), history_before);
+    // No type, no column, no history row.
+    before.assert_unchanged(&mut conn);
     assert_eq!(
         int(
             &mut conn,
