@@ -225,8 +225,8 @@ fn the_application_the_xtask_reset_and_the_test_template_leave_identical_history
     .unwrap();
     let reset_history = {
         admin::recreate_database(&scratch_url).unwrap();
+        platform::apply_to(&scratch_url).unwrap();
         let mut conn = admin::connect(&scratch_url).unwrap();
-        platform::apply(&mut conn).unwrap();
         Migrator::new(&mut conn).up(None).unwrap();
         history(&mut conn)
     };

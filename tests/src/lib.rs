@@ -119,8 +119,8 @@ fn build_template(start: Start) -> String {
         admin::drop_database(&mut admin_conn, &building).expect("drop leftover template");
         admin::create_database(&mut admin_conn, &building, None).expect("create template");
         {
+            platform::apply_to(&server_url(&building)).unwrap_or_else(|e| panic!("{e}"));
             let mut conn = admin::connect(&server_url(&building)).unwrap_or_else(|e| panic!("{e}"));
-            platform::apply(&mut conn).unwrap_or_else(|e| panic!("{e}"));
             if start != Start::Platform {
                 Migrator::new(&mut conn)
                     .up(None)

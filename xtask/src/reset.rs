@@ -35,20 +35,28 @@ pub fn reset(root: &Path, url: &str, version: Option<&str>, load_seed: bool) -> 
             );
         }
     }
+    if platform::is_supabase_stack(&mut admin::connect(url)?)? {
+        anyhow::bail!(
+            "{} is a real Supabase server: db-reset never drops a database there. Use \
+             `supabase db reset` (local stack) or `supabase db reset --db-url …`, which wipe \
+             the user schemas in place, or `cargo xtask migrate up` to apply pending migrations",
+            mentor_status_localdb::url::redact(url)
+        );
+    }
     crate::step("recreate the database", || {
         admin::recreate_database(url).context(
             "the database is recreated from the maintenance database; the role needs CREATEDB",
         )
     })?;
-    let mut conn = admin::connect(url)?;
-    crate::step("Supabase platform baseline (roles, auth schema)", || {
-        if platform::apply(&mut conn)? {
+    crate::step(
+        "Supabase platform baseline (roles, extensions, auth)",
+        || {
+            platform::apply_to(url)?;
             println!("    applied crates/localdb/sql/supabase_platform.sql");
-        } else {
-            println!("    skipped: this server is a Supabase stack");
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
+    let mut conn = admin::connect(url)?;
     crate::step("migrations", || {
         let applied = Migrator::new(&mut conn).up(version)?;
         for version in &applied {

@@ -60,8 +60,8 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
 
 fn generate(root: &Path, scratch_url: &str) -> Result<String> {
     crate::step("migrate a scratch database", || {
+        platform::apply_to(scratch_url)?;
         let mut conn = admin::connect(scratch_url)?;
-        platform::apply(&mut conn)?;
         Migrator::new(&mut conn).up(None)?;
         Ok(())
     })?;

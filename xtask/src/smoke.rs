@@ -90,7 +90,7 @@ fn checks(url: &str) -> Result<Report> {
     let mut conn = admin::connect(url)?;
     let migrations = Migrations::embedded();
     let (v1, before_v1) = status_migration(&migrations)?;
-    platform::apply(&mut conn)?;
+    platform::apply_to(url)?;
     Migrator::new(&mut conn).up(Some(&before_v1))?;
     conn.batch_execute(LEGACY_DATA)
         .context("inserting legacy rows")?;

@@ -19,7 +19,22 @@ max_connections = 300
 shared_buffers = 256MB
 max_wal_size = 4GB
 log_min_messages = warning
+# As on the Supabase platform: pg_stat_statements (schema extensions) needs its library.
+shared_preload_libraries = 'pg_stat_statements'
 ";
+
+/// The platform's bootstrap superuser; the cluster is initialised with it, as Supabase's image is.
+pub const BOOTSTRAP_SUPERUSER: &str = "supabase_admin";
+
+/// What the application, migrations, seeds and tests connect as: not a superuser, as on the
+/// hosted platform (see `sql/supabase_platform.sql`).
+pub const APP_USER: &str = "postgres";
+
+/// Written into the data folder once the cluster is initialised and bootstrapped; a data folder
+/// without it (or with another layout) was made by an earlier version and is rebuilt.
+const LAYOUT_FILE: &str = "mentor-status-layout";
+const LAYOUT: &str =
+    "2: bootstrap superuser supabase_admin, platform baseline applied to postgres\n";
 
 /// The project-local PostgreSQL cluster: one per major version, under
 /// `<target>/localdb/pg<major>/`, started on demand on a free port and reused.
@@ -80,20 +95,43 @@ impl LocalCluster {
         self.root.join("data")
     }
 
-    /// The connection URL for `database` on a server listening on `port`.
+    /// The connection URL for `database` on a server listening on `port`, as [`APP_USER`]
+    /// (`postgres`, not a superuser).
     #[must_use]
     pub fn url(port: u16, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{port}/{database}")
+        format!("postgres://{APP_USER}@127.0.0.1:{port}/{database}")
+    }
+
+    /// The connection URL for `database` as the bootstrap superuser [`BOOTSTRAP_SUPERUSER`]:
+    /// only for what the platform itself does (the baseline, `pg_dump` of everything).
+    #[must_use]
+    pub fn admin_url(port: u16, database: &str) -> String {
+        format!("postgres://{BOOTSTRAP_SUPERUSER}@127.0.0.1:{port}/{database}")
     }
 
     /// Initialises the cluster if needed and starts it if it is not running; returns its port.
     /// Safe to call from several processes and threads at once (a file lock serialises them).
     pub fn ensure_running(&self) -> Result<u16, LocalDbError> {
         let _lock = self.lock()?;
+        let data = self.data_dir();
+        if data.join("PG_VERSION").is_file() && !self.has_current_layout() {
+            eprintln!(
+                "note: the local PostgreSQL in {} was made by an earlier version of this project \
+                 (bootstrap superuser postgres, no platform roles); rebuilding it with \
+                 {BOOTSTRAP_SUPERUSER} as on the Supabase platform. Its databases are scratch \
+                 databases and are not kept.",
+                data.display()
+            );
+            if self.running_port()?.is_some() {
+                self.stop_unlocked()?;
+            }
+            std::fs::remove_dir_all(&data).map_err(LocalDbError::io("removing", &data))?;
+        }
         if let Some(port) = self.running_port()? {
             return Ok(port);
         }
-        if !self.data_dir().join("PG_VERSION").is_file() {
+        let fresh = !data.join("PG_VERSION").is_file();
+        if fresh {
             self.init()?;
         }
         let mut last_error = None;
@@ -101,12 +139,31 @@ impl LocalCluster {
         for _ in 0..3 {
             let port = free_port()?;
             match self.start_on(port) {
-                Ok(()) => return Ok(port),
+                Ok(()) => {
+                    if fresh {
+                        self.bootstrap(port)?;
+                    }
+                    return Ok(port);
+                }
                 Err(e) => last_error = Some(e),
             }
         }
         Err(last_error
             .unwrap_or_else(|| LocalDbError::Config("the server did not start".to_owned())))
+    }
+
+    fn has_current_layout(&self) -> bool {
+        std::fs::read_to_string(self.data_dir().join(LAYOUT_FILE)).is_ok_and(|l| l == LAYOUT)
+    }
+
+    /// First start of a new cluster: the platform baseline on database `postgres` (roles,
+    /// `postgres` as its owner, `extensions`, `auth`), as the bootstrap superuser; then the
+    /// layout marker, so a half-bootstrapped folder is rebuilt next time.
+    fn bootstrap(&self, port: u16) -> Result<(), LocalDbError> {
+        let mut conn = crate::admin::connect(&Self::admin_url(port, "postgres"))?;
+        crate::platform::apply(&mut conn)?;
+        let marker = self.data_dir().join(LAYOUT_FILE);
+        std::fs::write(&marker, LAYOUT).map_err(LocalDbError::io("writing", &marker))
     }
 
     /// The port of the running server, or `None` when it is not running.
@@ -140,11 +197,15 @@ impl LocalCluster {
         if self.running_port()?.is_none() {
             return Ok(false);
         }
+        self.stop_unlocked()?;
+        Ok(true)
+    }
+
+    fn stop_unlocked(&self) -> Result<(), LocalDbError> {
         let mut cmd = self.pg_command("pg_ctl");
         cmd.args(["stop", "-w", "-m", "fast", "-D"])
             .arg(self.data_dir());
-        self.run(cmd, "pg_ctl stop")?;
-        Ok(true)
+        self.run(cmd, "pg_ctl stop")
     }
 
     fn init(&self) -> Result<(), LocalDbError> {
@@ -158,7 +219,7 @@ impl LocalCluster {
             "-A",
             "trust",
             "-U",
-            "postgres",
+            BOOTSTRAP_SUPERUSER,
             "-N",
             "-E",
             "UTF8",

@@ -23,5 +23,5 @@ pub mod seed;
 pub mod url;
 
 pub use binaries::PgBinaries;
-pub use cluster::LocalCluster;
+pub use cluster::{APP_USER, BOOTSTRAP_SUPERUSER, LocalCluster};
 pub use error::LocalDbError;

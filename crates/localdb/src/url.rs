@@ -39,6 +39,22 @@ pub fn with_database(url: &str, database: &str) -> String {
     format!("{scheme}://{authority}/{database}{query}")
 }
 
+/// The same server, database and password, another user.
+#[must_use]
+pub fn with_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (password, host) = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => (userinfo.split_once(':').map(|(_, p)| p), host),
+        None => (None, authority),
+    };
+    match password {
+        Some(password) => format!("{scheme}://{user}:{password}@{host}{tail}"),
+        None => format!("{scheme}://{user}@{host}{tail}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +81,21 @@ mod tests {
             "postgres://u:p@h:1/t?x=1"
         );
         assert_eq!(with_database("postgresql://h", "t"), "postgresql://h/t");
+    }
+
+    #[test]
+    fn the_user_can_be_replaced_keeping_password_host_and_database() {
+        assert_eq!(
+            with_user("postgres://u:p@h:1/app?x=1", "admin"),
+            "postgres://admin:p@h:1/app?x=1"
+        );
+        assert_eq!(
+            with_user("postgres://u@h:1/app", "admin"),
+            "postgres://admin@h:1/app"
+        );
+        assert_eq!(
+            with_user("postgresql://h/app", "admin"),
+            "postgresql://admin@h/app"
+        );
     }
 }

@@ -154,8 +154,8 @@ fn build_base(server: &str, base: &str, rows: u64, before_v1: &str) -> Result<()
     let mut admin_conn = admin::connect(&admin::maintenance_url(server))?;
     admin::drop_database(&mut admin_conn, base)?;
     admin::create_database(&mut admin_conn, base, None)?;
+    platform::apply_to(&url::with_database(server, base))?;
     let mut conn = admin::connect(&url::with_database(server, base))?;
-    platform::apply(&mut conn)?;
     Migrator::new(&mut conn).up(Some(before_v1))?;
     conn.batch_execute(&format!(
         "insert into public.chapters (name) select 'Chapter ' || lpad(i::text, 3, '0') from generate_series(1, {CHAPTERS}) i"

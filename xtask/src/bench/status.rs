@@ -146,8 +146,8 @@ fn prepare(server: &str, db_url: &str, mentors: u32) -> Result<()> {
     let mut admin_conn = admin::connect(&admin::maintenance_url(server))?;
     admin::drop_database(&mut admin_conn, DATABASE)?;
     admin::create_database(&mut admin_conn, DATABASE, None)?;
+    platform::apply_to(db_url)?;
     let mut conn = admin::connect(db_url)?;
-    platform::apply(&mut conn)?;
     Migrator::new(&mut conn).up(None)?;
     conn.batch_execute(&format!(
         "insert into public.chapters (id, name) values ('c0000000-0000-4000-8000-000000000001', 'Bench');
