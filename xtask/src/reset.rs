@@ -35,7 +35,7 @@ pub fn reset(root: &Path, url: &str, version: Option<&str>, load_seed: bool) -> 
             );
         }
     }
-    if platform::is_supabase_stack(&mut admin::connect(url)?)? {
+    if platform::is_supabase_stack(&mut admin::connect(&admin::maintenance_url(url))?)? {
         anyhow::bail!(
             "{} is a real Supabase server: db-reset never drops a database there. Use \
              `supabase db reset` (local stack) or `supabase db reset --db-url …`, which wipe \

@@ -21,6 +21,8 @@ max_wal_size = 4GB
 log_min_messages = warning
 # As on the Supabase platform: pg_stat_statements (schema extensions) needs its library.
 shared_preload_libraries = 'pg_stat_statements'
+# Supabase runs logical replication (Realtime, the supabase_realtime publication).
+wal_level = logical
 ";
 
 /// The platform's bootstrap superuser; the cluster is initialised with it, as Supabase's image is.

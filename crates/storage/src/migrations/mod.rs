@@ -3,13 +3,16 @@
 //!
 //! It is a diesel [`MigrationHarness`] that keeps history where the Supabase CLI keeps it,
 //! `supabase_migrations.schema_migrations (version, name, statements)`, so `supabase migration
-//! list` and `supabase db push` agree with what we applied. Like the CLI it applies each file
-//! after `RESET ALL`, statement by statement, in one transaction together with its history row:
-//! a failing file leaves neither schema change nor history row. Files marked with
-//! [`NO_TRANSACTION_MARKER`] run outside a transaction (for `CREATE INDEX CONCURRENTLY`).
+//! list` and `supabase db push` agree with what we applied. It splits and applies each file
+//! exactly as the CLI 2.117 does (see [`ApplyMode`]): after `RESET ALL`, the statements and the
+//! history row in one transaction, so a failing file leaves neither schema change nor history
+//! row — except statements that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, …),
+//! which run alone, and files that opt out ([`NO_TRANSACTION_MARKER`]) or bring their own
+//! `BEGIN`/`COMMIT`, which run statement by statement.
 //! Every [`Migrator`] operation holds a PostgreSQL advisory lock, so two processes never
 //! migrate the same database at once.
 
+mod apply;
 mod files;
 mod source;
 mod split;
@@ -23,7 +26,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text};
 use diesel_migrations::MigrationHarness;
 
-pub use source::{Migrations, NO_TRANSACTION_MARKER, SqlMigration, SqlScript};
+pub use apply::{ApplyMode, NO_TRANSACTION_MARKER};
+pub use source::{Migrations, SqlMigration, SqlScript};
 pub use split::split_statements;
 
 /// Key of the session-level advisory lock held while migrating: `hashtext('supabase_migrations')`
@@ -43,7 +47,7 @@ create table if not exists supabase_migrations.seed_files (path text not null pr
 #[error(
     "{migration} failed at statement {index} of {count}: {}\n{}\n  statement: {}",
     database_message(source),
-    hint(source),
+    hint(source, *committed),
     excerpt(statement)
 )]
 pub struct StatementFailed {
@@ -55,6 +59,9 @@ pub struct StatementFailed {
     pub count: usize,
     /// The statement as sent.
     pub statement: String,
+    /// How many of the file's statements had committed before this one (statements that run
+    /// alone, or files applied statement by statement): they stay applied, as with the CLI.
+    pub committed: usize,
     /// What PostgreSQL said.
     #[source]
     pub source: diesel::result::Error,
@@ -73,9 +80,30 @@ fn database_message(error: &diesel::result::Error) -> String {
     }
 }
 
-fn hint(error: &diesel::result::Error) -> String {
+fn hint(error: &diesel::result::Error, committed: usize) -> String {
     let message = database_message(error);
-    if message.contains("lock timeout") {
+    let hint = cause_hint(&message);
+    if committed == 0 {
+        return hint;
+    }
+    format!(
+        "{hint}\n  note: statements 1–{committed} of this file had already committed (they ran outside the \
+         file's transaction, as the Supabase CLI runs them) and stay applied; no history row was recorded"
+    )
+}
+
+fn cause_hint(message: &str) -> String {
+    if message.contains("cannot insert multiple commands into a prepared statement") {
+        "  hint: the Supabase CLI sent this as one statement: its splitter found no `;` it could split at. \
+         A `$name$` inside an identifier (a$b$c) or an unclosed quote swallows the rest of the file; \
+         rename the identifier or close the quote. Nothing of this statement was applied"
+            .to_owned()
+    } else if message.contains("syntax error at end of input") {
+        "  hint: the Supabase CLI ended this statement early: one `)` closes every open parenthesis for its splitter, \
+         so a `;` after a nested `(…)` splits (e.g. in CREATE RULE … DO ALSO (…; …)); write one rule per action, \
+         or put the actions in a function"
+            .to_owned()
+    } else if message.contains("lock timeout") {
         "  hint: another transaction holds a lock on a table this migration alters; it was not applied and nothing changed. \
          End the long-running transaction (see pg_stat_activity) and run it again"
             .to_owned()
@@ -84,6 +112,14 @@ fn hint(error: &diesel::result::Error) -> String {
             .to_owned()
     } else {
         "  hint: nothing of this file was applied; fix the file (or the data it meets) and run it again".to_owned()
+    }
+}
+
+fn committed_note(committed: usize) -> String {
+    if committed == 0 {
+        String::new()
+    } else {
+        format!(" (statements 1–{committed} had already committed and stay applied)")
     }
 }
 
@@ -183,6 +219,19 @@ pub enum MigrationError {
         /// What PostgreSQL said.
         #[source]
         source: diesel::result::Error,
+    },
+    /// A statement the Supabase CLI would fail on (or mishandle) at this point; the runner
+    /// refuses it there rather than apply the file differently.
+    #[error("{migration} refused at statement {index}: {reason}{}", committed_note(*committed))]
+    RefusedAsTheCli {
+        /// `<version>_<name>` (or "rollback of …").
+        migration: String,
+        /// 1-based position of the statement (0: the file as a whole).
+        index: usize,
+        /// Statements of the file that had committed before (they stay applied).
+        committed: usize,
+        /// Why.
+        reason: String,
     },
     /// The migration files could not be read or paired.
     #[error("{0}")]
@@ -544,12 +593,6 @@ impl<'c> Migrator<'c> {
         unlocked?;
         Ok(value)
     }
-
-    fn statements_of(&self, version: &str) -> Option<Vec<String>> {
-        self.migrations
-            .get(version)
-            .map(|m| m.up().statements().to_vec())
-    }
 }
 
 fn ensure_history_tables(conn: &mut PgConnection) -> Result<(), MigrationError> {
@@ -571,31 +614,29 @@ impl MigrationHarness<Pg> for Migrator<'_> {
         migration: &dyn Migration<Pg>,
     ) -> diesel::migration::Result<MigrationVersion<'static>> {
         let version = migration.name().version().as_owned();
-        let name = migration.name().to_string();
-        let name = name
-            .split_once('_')
-            .map_or(name.as_str(), |(_, n)| n)
-            .to_owned();
-        let statements = self.statements_of(&version.to_string());
-        let apply = |conn: &mut PgConnection| -> diesel::migration::Result<()> {
-            migration.run(conn)?;
+        let file = self
+            .migrations
+            .get(&version.to_string())
+            .cloned()
+            .ok_or_else(|| MigrationError::UnknownVersion {
+                version: version.to_string(),
+            })?;
+        let statements = file.up().statements().to_vec();
+        let mut record = |conn: &mut PgConnection| {
             diesel::sql_query(
                 "insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)",
             )
-            .bind::<Text, _>(version.to_string())
-            .bind::<Text, _>(&name)
-            .bind::<Nullable<Array<Text>>, _>(&statements)
-            .execute(conn)?;
-            Ok(())
+            .bind::<Text, _>(file.version())
+            .bind::<Text, _>(file.name())
+            .bind::<Array<Text>, _>(&statements)
+            .execute(conn)
+            .map(|_| ())
         };
         reset_all(self.conn)?;
-        let result = if migration.metadata().run_in_transaction() {
-            self.conn.transaction(apply)
-        } else {
-            apply(self.conn)
-        };
+        let result = file.up().run(self.conn, &file.to_string(), &mut record);
         reset_all(self.conn)?;
-        result.map(|()| version)
+        result?;
+        Ok(version)
     }
 
     fn revert_migration(
@@ -603,31 +644,27 @@ impl MigrationHarness<Pg> for Migrator<'_> {
         migration: &dyn Migration<Pg>,
     ) -> diesel::migration::Result<MigrationVersion<'static>> {
         let version = migration.name().version().as_owned();
-        let in_transaction = self
+        let file = self
             .migrations
             .get(&version.to_string())
-            .and_then(SqlMigration::down)
-            .map_or(
-                migration.metadata().run_in_transaction(),
-                SqlScript::in_transaction,
-            );
-        let revert = |conn: &mut PgConnection| -> diesel::migration::Result<()> {
-            migration.revert(conn)?;
-            diesel::sql_query(
-                "delete from supabase_migrations.schema_migrations where version = $1",
-            )
-            .bind::<Text, _>(version.to_string())
-            .execute(conn)?;
-            Ok(())
+            .cloned()
+            .ok_or_else(|| MigrationError::AppliedWithoutFile {
+                version: version.to_string(),
+            })?;
+        let down = file.down().ok_or_else(|| MigrationError::MissingRollback {
+            migration: file.to_string(),
+        })?;
+        let mut forget = |conn: &mut PgConnection| {
+            diesel::sql_query("delete from supabase_migrations.schema_migrations where version = $1")
+                .bind::<Text, _>(file.version())
+                .execute(conn)
+                .map(|_| ())
         };
         reset_all(self.conn)?;
-        let result = if in_transaction {
-            self.conn.transaction(revert)
-        } else {
-            revert(self.conn)
-        };
+        let result = down.run(self.conn, &format!("rollback of {file}"), &mut forget);
         reset_all(self.conn)?;
-        result.map(|()| version)
+        result?;
+        Ok(version)
     }
 
     fn applied_migrations(&mut self) -> diesel::migration::Result<Vec<MigrationVersion<'static>>> {

@@ -9,9 +9,12 @@ use diesel::migration::{
 };
 use diesel::pg::Pg;
 
-use super::StatementFailed;
+use diesel::pg::PgConnection;
+
+use super::apply::{self, ApplyMode};
 use super::files;
 use super::split::split_statements;
+use super::MigrationError;
 
 /// One file as `build.rs` embeds it.
 pub(crate) struct EmbeddedFile {
@@ -23,32 +26,26 @@ pub(crate) struct EmbeddedFile {
 
 include!(concat!(env!("OUT_DIR"), "/embedded_migrations.rs"));
 
-/// The line that makes the runner apply a file outside a transaction, for statements such as
-/// `CREATE INDEX CONCURRENTLY` that PostgreSQL refuses inside one. Put it alone on a line.
-pub const NO_TRANSACTION_MARKER: &str = "-- migrate:no-transaction";
-
-/// The text of one SQL file and the statements it splits into.
+/// The text of one SQL file, the statements it splits into and how they are applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlScript {
     text: Cow<'static, str>,
     statements: Vec<String>,
-    in_transaction: bool,
+    mode: ApplyMode,
 }
 
 impl SqlScript {
-    /// Parses a file's text. A line equal to [`NO_TRANSACTION_MARKER`] makes it run outside a
-    /// transaction.
+    /// Parses a file's text as the Supabase CLI does: its statements, and whether they go in
+    /// implicit transactions or one by one (see [`ApplyMode`]).
     #[must_use]
     pub fn new(text: impl Into<Cow<'static, str>>) -> Self {
         let text = text.into();
         let statements = split_statements(&text);
-        let in_transaction = !text
-            .lines()
-            .any(|line| line.trim() == NO_TRANSACTION_MARKER);
+        let mode = ApplyMode::of(&text, &statements);
         Self {
             text,
             statements,
-            in_transaction,
+            mode,
         }
     }
 
@@ -64,40 +61,28 @@ impl SqlScript {
         &self.statements
     }
 
-    /// Whether the runner wraps the file (and its history change) in one transaction.
+    /// How the statements are grouped into transactions.
+    #[must_use]
+    pub fn mode(&self) -> ApplyMode {
+        self.mode
+    }
+
+    /// Whether the whole file and its history change run in one transaction, so that a
+    /// failure leaves nothing of it behind.
     #[must_use]
     pub fn in_transaction(&self) -> bool {
-        self.in_transaction
+        apply::is_atomic(self.mode, &self.statements)
     }
 
-    /// Runs each statement in order; the caller owns the transaction.
-    pub(crate) fn execute(
+    /// Runs the statements as the CLI would, `history` where the CLI changes history.
+    pub(crate) fn run(
         &self,
-        conn: &mut dyn diesel::connection::BoxableConnection<Pg>,
-        migration: &str,
-    ) -> Result<(), StatementFailed> {
-        for (index, statement) in self.statements.iter().enumerate() {
-            if is_only_comments(statement) {
-                continue;
-            }
-            conn.batch_execute(statement)
-                .map_err(|source| StatementFailed {
-                    migration: migration.to_owned(),
-                    index: index + 1,
-                    count: self.statements.len(),
-                    statement: statement.clone(),
-                    source,
-                })?;
-        }
-        Ok(())
+        conn: &mut PgConnection,
+        label: &str,
+        history: &mut dyn FnMut(&mut PgConnection) -> diesel::QueryResult<()>,
+    ) -> Result<(), MigrationError> {
+        apply::run(conn, label, self.mode, &self.statements, history)
     }
-}
-
-fn is_only_comments(statement: &str) -> bool {
-    split_statements(statement).len() == 1
-        && statement
-            .lines()
-            .all(|line| line.trim().is_empty() || line.trim_start().starts_with("--"))
 }
 
 /// A forward migration file and, when it has one, its rollback file.
@@ -189,26 +174,30 @@ pub(crate) struct DieselMigration {
 }
 
 impl Migration<Pg> for DieselMigration {
+    /// The forward file alone, without history (the [`super::Migrator`] records history).
     fn run(
         &self,
         conn: &mut dyn diesel::connection::BoxableConnection<Pg>,
     ) -> migration::Result<()> {
+        let conn = pg(conn)?;
         Ok(self
             .migration
             .up
-            .execute(conn, &self.migration.to_string())?)
+            .run(conn, &self.migration.to_string(), &mut |_| Ok(()))?)
     }
 
+    /// The rollback file alone, without history.
     fn revert(
         &self,
         conn: &mut dyn diesel::connection::BoxableConnection<Pg>,
     ) -> migration::Result<()> {
         let Some(down) = &self.migration.down else {
-            return Err(Box::new(super::MigrationError::MissingRollback {
+            return Err(Box::new(MigrationError::MissingRollback {
                 migration: self.migration.to_string(),
             }));
         };
-        Ok(down.execute(conn, &format!("rollback of {}", self.migration))?)
+        let conn = pg(conn)?;
+        Ok(down.run(conn, &format!("rollback of {}", self.migration), &mut |_| Ok(()))?)
     }
 
     fn metadata(&self) -> &dyn MigrationMetadata {
@@ -218,6 +207,14 @@ impl Migration<Pg> for DieselMigration {
     fn name(&self) -> &dyn MigrationName {
         &self.migration
     }
+}
+
+fn pg(
+    conn: &mut dyn diesel::connection::BoxableConnection<Pg>,
+) -> Result<&mut PgConnection, MigrationError> {
+    conn.as_any_mut()
+        .downcast_mut::<PgConnection>()
+        .ok_or_else(|| MigrationError::Files("migrations run on a PgConnection only".to_owned()))
 }
 
 /// An ordered set of migrations; diesel's [`MigrationSource`] for PostgreSQL.
@@ -340,7 +337,7 @@ impl<'a> IntoIterator for &'a Migrations {
 
 fn to_diesel(migration: SqlMigration) -> DieselMigration {
     let metadata = Metadata {
-        in_transaction: migration.up.in_transaction,
+        in_transaction: migration.up.in_transaction(),
     };
     DieselMigration {
         migration,
