@@ -7,12 +7,14 @@
 //! the same one the application and the tests use.
 
 mod bench;
+mod cli_compat;
 mod db;
 mod install_pg;
 mod lint;
 mod migrate;
 mod new;
 mod notify_worker;
+mod report;
 mod reset;
 mod schema;
 mod smoke;
@@ -65,6 +67,8 @@ enum Command {
     Smoke,
     /// Regenerate crates/storage/src/schema.rs with diesel print-schema (--check: compare only)
     Schema(schema::Args),
+    /// Check the runner and the platform baseline against the real Supabase CLI (pinned version)
+    CliCompat(cli_compat::Args),
     /// Deliver coordinator notifications from the outbox (logging notifier), in a loop
     NotifyWorker(notify_worker::Args),
 }
@@ -95,6 +99,7 @@ fn run() -> Result<()> {
         Command::Smoke => smoke::run(&root),
         Command::Schema(args) => schema::run(&root, &args),
         Command::NotifyWorker(args) => notify_worker::run(&root, &args),
+        Command::CliCompat(args) => cli_compat::run(&root, &args),
     }
 }
 

@@ -14,6 +14,7 @@ use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_localdb::{admin, platform, url};
 use mentor_status_storage::migrations::{DownTarget, Migrations, Migrator, SqlMigration};
 
+use crate::report::Report;
 use crate::sql::{int, text};
 
 const LEGACY_MENTORS: i64 = 24;
@@ -45,33 +46,7 @@ pub fn run(root: &Path) -> Result<()> {
     admin::create_database(&mut admin_conn, &scratch, None)?;
     let outcome = checks(&scratch_url);
     admin::drop_database(&mut admin_conn, &scratch).context("dropping the scratch database")?;
-    let report = outcome?;
-    println!("{} passed, {} failed", report.passed, report.failed);
-    if report.failed > 0 {
-        bail!("{} smoke check(s) failed", report.failed);
-    }
-    Ok(())
-}
-
-#[derive(Default)]
-struct Report {
-    passed: usize,
-    failed: usize,
-}
-
-impl Report {
-    fn check(&mut self, label: &str, outcome: Result<()>) {
-        match outcome {
-            Ok(()) => {
-                self.passed += 1;
-                println!("ok    {label}");
-            }
-            Err(e) => {
-                self.failed += 1;
-                println!("FAIL  {label}: {e:#}");
-            }
-        }
-    }
+    outcome?.finish("smoke")
 }
 
 fn status_migration(migrations: &Migrations) -> Result<(SqlMigration, String)> {

@@ -18,8 +18,10 @@ mod binaries;
 mod cluster;
 mod error;
 pub mod fingerprint;
+pub mod observed;
 pub mod platform;
 pub mod seed;
+pub mod supabase_cli;
 pub mod url;
 
 pub use binaries::PgBinaries;

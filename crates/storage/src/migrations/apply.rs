@@ -59,7 +59,10 @@ impl ApplyMode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Step {
     /// These statements in one transaction; `history` when the history change goes with them.
-    Transaction { statements: Range<usize>, history: bool },
+    Transaction {
+        statements: Range<usize>,
+        history: bool,
+    },
     /// This statement alone, committed on its own.
     Alone(usize),
     /// The history change alone.
@@ -134,9 +137,9 @@ pub(crate) fn run(
                 })
                 .map_err(|e| match e {
                     InTransaction::Migration(e) => e,
-                    InTransaction::Control(e) => {
-                        MigrationError::database("beginning or committing the file's transaction")(e)
-                    }
+                    InTransaction::Control(e) => MigrationError::database(
+                        "beginning or committing the file's transaction",
+                    )(e),
                 })?;
                 committed += count;
             }
@@ -219,11 +222,16 @@ fn execute(
 fn refuse_open_transaction(conn: &mut PgConnection, label: &str) -> Result<(), MigrationError> {
     // A savepoint is refused outside a transaction block (and, refused, changes nothing):
     // the cheapest exact test of whether one is open.
-    if conn.batch_execute("savepoint mentor_status_open_check").is_err() {
+    if conn
+        .batch_execute("savepoint mentor_status_open_check")
+        .is_err()
+    {
         return Ok(());
     }
     conn.batch_execute("rollback")
-        .map_err(MigrationError::database("rolling back a transaction left open"))?;
+        .map_err(MigrationError::database(
+            "rolling back a transaction left open",
+        ))?;
     Err(MigrationError::RefusedAsTheCli {
         migration: label.to_owned(),
         index: 0,
@@ -264,8 +272,9 @@ fn is_only_comments(statement: &str) -> bool {
 /// Whether `word` is `keyword`, alone or followed by something that is not part of a name
 /// (`VACUUM(ANALYZE)`).
 fn starts_with_keyword(word: &str, keyword: &str) -> bool {
-    word.strip_prefix(keyword)
-        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$'))
+    word.strip_prefix(keyword).is_some_and(|rest| {
+        !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
+    })
 }
 
 /// Statements PostgreSQL refuses in a pipeline, which the CLI therefore runs alone.
@@ -277,7 +286,11 @@ fn is_pipeline_incompatible(statement: &str) -> bool {
         | ["CREATE", "UNIQUE", "INDEX", "CONCURRENTLY", ..]
         | ["DROP", "INDEX", "CONCURRENTLY", ..]
         | ["ALTER", "SYSTEM", ..] => true,
-        [first, ..] if starts_with_keyword(first, "VACUUM") || starts_with_keyword(first, "CLUSTER") => true,
+        [first, ..]
+            if starts_with_keyword(first, "VACUUM") || starts_with_keyword(first, "CLUSTER") =>
+        {
+            true
+        }
         [first, ..] if starts_with_keyword(first, "REINDEX") => without_leading_comments(statement)
             .split(|c: char| !c.is_alphanumeric() && c != '_')
             .any(|w| w.eq_ignore_ascii_case("CONCURRENTLY")),
@@ -326,11 +339,20 @@ mod tests {
         assert_eq!(
             plan(ApplyMode::of("", &s), &s),
             vec![
-                Step::Transaction { statements: 0..1, history: false },
+                Step::Transaction {
+                    statements: 0..1,
+                    history: false
+                },
                 Step::Alone(1),
-                Step::Transaction { statements: 2..3, history: false },
+                Step::Transaction {
+                    statements: 2..3,
+                    history: false
+                },
                 Step::Alone(3),
-                Step::Transaction { statements: 4..4, history: true },
+                Step::Transaction {
+                    statements: 4..4,
+                    history: true
+                },
             ]
         );
         assert!(!is_atomic(ApplyMode::Batched, &s));
@@ -383,9 +405,22 @@ mod tests {
 
     #[test]
     fn transaction_control_anywhere_makes_the_file_run_statement_by_statement() {
-        for control in ["begin", "BEGIN WORK", "start transaction", "commit", "end", "rollback", "abort", "/* x */ begin"] {
+        for control in [
+            "begin",
+            "BEGIN WORK",
+            "start transaction",
+            "commit",
+            "end",
+            "rollback",
+            "abort",
+            "/* x */ begin",
+        ] {
             let s = statements(&["create table t (n int)", control]);
-            assert_eq!(ApplyMode::of("", &s), ApplyMode::OwnTransactionControl, "{control}");
+            assert_eq!(
+                ApplyMode::of("", &s),
+                ApplyMode::OwnTransactionControl,
+                "{control}"
+            );
         }
         let s = statements(&[
             "create function f() returns int language sql begin atomic select 1; end",
@@ -395,7 +430,12 @@ mod tests {
         assert_eq!(ApplyMode::of("", &s), ApplyMode::Batched);
         assert_eq!(
             plan(ApplyMode::OwnTransactionControl, &s),
-            vec![Step::Alone(0), Step::Alone(1), Step::Alone(2), Step::History]
+            vec![
+                Step::Alone(0),
+                Step::Alone(1),
+                Step::Alone(2),
+                Step::History
+            ]
         );
     }
 }

@@ -175,7 +175,7 @@ pub enum MigrationError {
     #[error("{failed}\n  blocked by: {}", blocked_by(blockers))]
     LockTimeout {
         /// The statement that gave up.
-        failed: StatementFailed,
+        failed: Box<StatementFailed>,
         /// The sessions of this database that held relation locks in an open transaction when
         /// it gave up (pid, user, application, state, age, query).
         blockers: Vec<String>,
@@ -505,7 +505,10 @@ impl<'c> Migrator<'c> {
                     .load::<Line>(self.conn)
                     .map(|lines| lines.into_iter().map(|l| l.line).collect())
                     .unwrap_or_else(|e| vec![format!("(could not read pg_stat_activity: {e})")]);
-                MigrationError::LockTimeout { failed, blockers }
+                MigrationError::LockTimeout {
+                    failed: Box::new(failed),
+                    blockers,
+                }
             }
             other => other,
         }
@@ -655,10 +658,12 @@ impl MigrationHarness<Pg> for Migrator<'_> {
             migration: file.to_string(),
         })?;
         let mut forget = |conn: &mut PgConnection| {
-            diesel::sql_query("delete from supabase_migrations.schema_migrations where version = $1")
-                .bind::<Text, _>(file.version())
-                .execute(conn)
-                .map(|_| ())
+            diesel::sql_query(
+                "delete from supabase_migrations.schema_migrations where version = $1",
+            )
+            .bind::<Text, _>(file.version())
+            .execute(conn)
+            .map(|_| ())
         };
         reset_all(self.conn)?;
         let result = down.run(self.conn, &format!("rollback of {file}"), &mut forget);

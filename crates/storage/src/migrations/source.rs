@@ -11,10 +11,10 @@ use diesel::pg::Pg;
 
 use diesel::pg::PgConnection;
 
+use super::MigrationError;
 use super::apply::{self, ApplyMode};
 use super::files;
 use super::split::split_statements;
-use super::MigrationError;
 
 /// One file as `build.rs` embeds it.
 pub(crate) struct EmbeddedFile {
@@ -197,7 +197,11 @@ impl Migration<Pg> for DieselMigration {
             }));
         };
         let conn = pg(conn)?;
-        Ok(down.run(conn, &format!("rollback of {}", self.migration), &mut |_| Ok(()))?)
+        Ok(down.run(
+            conn,
+            &format!("rollback of {}", self.migration),
+            &mut |_| Ok(()),
+        )?)
     }
 
     fn metadata(&self) -> &dyn MigrationMetadata {

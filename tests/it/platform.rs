@@ -1,0 +1,153 @@
+//! The platform baseline: the local cluster behaves like hosted Supabase where migrations can
+//! tell the difference (roles and their attributes, schemas and owners, extensions, auth).
+
+use mentor_status_localdb::platform;
+use mentor_status_tests::TestDb;
+
+use crate::support::{int, text};
+
+#[test]
+fn the_app_connects_as_postgres_which_is_not_a_superuser_as_on_the_platform() {
+    let db = TestDb::platform();
+    let mut conn = db.conn();
+    assert_eq!(
+        text(
+            &mut conn,
+            "select format('%s super=%s createdb=%s createrole=%s replication=%s bypassrls=%s', \
+             rolname, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) as v \
+             from pg_roles where rolname = current_user"
+        ),
+        "postgres super=f createdb=t createrole=t replication=t bypassrls=t"
+    );
+    // The bootstrap superuser is supabase_admin, as on the platform.
+    assert_eq!(
+        text(
+            &mut conn,
+            "select rolname::text as v from pg_roles where oid = 10"
+        ),
+        "supabase_admin"
+    );
+    for role in [
+        "anon",
+        "authenticated",
+        "service_role",
+        "supabase_auth_admin",
+        "supabase_storage_admin",
+        "pg_read_all_data",
+        "pg_signal_backend",
+    ] {
+        assert_eq!(
+            int(
+                &mut conn,
+                &format!("select pg_has_role('postgres', '{role}', 'member')::int::bigint as v")
+            ),
+            1,
+            "postgres is a member of {role}"
+        );
+    }
+    assert_eq!(
+        text(
+            &mut conn,
+            "select string_agg(format('%s:%s:%s', rolname, rolinherit, rolbypassrls), ' ' order by rolname) as v \
+             from pg_roles where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')"
+        ),
+        "anon:t:f authenticated:t:f authenticator:f:f service_role:t:t"
+    );
+    assert_eq!(
+        text(
+            &mut conn,
+            "select array_to_string(setconfig, ',') as v from pg_db_role_setting \
+             where setrole = 'authenticated'::regrole and setdatabase = 0"
+        ),
+        "statement_timeout=8s"
+    );
+    for role in [
+        "supabase_admin",
+        "supabase_auth_admin",
+        "supabase_storage_admin",
+        "dashboard_user",
+        "pgbouncer",
+        "supabase_replication_admin",
+        "supabase_read_only_user",
+    ] {
+        assert_eq!(
+            int(
+                &mut conn,
+                &format!("select count(*) as v from pg_roles where rolname = '{role}'")
+            ),
+            1,
+            "{role}"
+        );
+    }
+}
+
+#[test]
+fn auth_and_extensions_are_where_and_whose_they_are_on_the_platform() {
+    let db = TestDb::platform();
+    let mut conn = db.conn();
+    assert_eq!(
+        text(
+            &mut conn,
+            "select string_agg(nspname || ':' || nspowner::regrole::text, ' ' order by nspname) as v \
+             from pg_namespace where nspname in ('auth', 'extensions', 'pgbouncer')"
+        ),
+        "auth:supabase_admin extensions:supabase_admin pgbouncer:pgbouncer"
+    );
+    assert_eq!(
+        text(
+            &mut conn,
+            "select format('%s rls=%s', relowner::regrole, relrowsecurity) as v from pg_class where oid = 'auth.users'::regclass"
+        ),
+        "supabase_auth_admin rls=t"
+    );
+    assert_eq!(
+        int(
+            &mut conn,
+            "select count(*) as v from pg_attribute where attrelid = 'auth.users'::regclass and attnum > 0 and not attisdropped"
+        ),
+        35
+    );
+    assert_eq!(
+        text(
+            &mut conn,
+            "select string_agg(extname || ':' || extnamespace::regnamespace::text, ' ' order by extname) as v \
+             from pg_extension where extname <> 'plpgsql'"
+        ),
+        "pg_stat_statements:extensions pgcrypto:extensions uuid-ossp:extensions"
+    );
+    // Usable as on the platform: uuid-ossp and pgcrypto from extensions, and
+    // pg_stat_statements collecting (its library is preloaded).
+    assert_eq!(
+        int(
+            &mut conn,
+            "select length(extensions.uuid_generate_v4()::text)::bigint as v"
+        ),
+        36
+    );
+    assert_eq!(
+        int(
+            &mut conn,
+            "select length(extensions.digest('x', 'sha256'))::bigint as v"
+        ),
+        32
+    );
+    assert!(
+        int(
+            &mut conn,
+            "select count(*) as v from extensions.pg_stat_statements"
+        ) >= 0
+    );
+    for function in ["uid", "role", "email", "jwt"] {
+        assert_eq!(
+            text(
+                &mut conn,
+                &format!(
+                    "select proowner::regrole::text as v from pg_proc where oid = 'auth.{function}'::regproc"
+                )
+            ),
+            "supabase_auth_admin"
+        );
+    }
+    // Our own baseline must never look like a real Supabase server.
+    assert!(!platform::is_supabase_stack(&mut conn).unwrap());
+}

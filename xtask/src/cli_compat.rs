@@ -1,0 +1,472 @@
+//! `cli-compat`: the real Supabase CLI (pinned version) against databases on the project-local
+//! cluster, compared with what `cargo xtask` and the runner do.
+//!
+//! 1. `db push --include-seed` on a database with only the platform baseline;
+//! 2. `migration list` agrees with the files;
+//! 3. `pg_dump` of (1) equals `pg_dump` of an `xtask db-reset` database (schema, history rows
+//!    with statements, seed records, data), and `db diff --from (1) --to (3)` reports nothing;
+//! 4. `db reset --db-url` succeeds and gives the same dump;
+//! 5. `migration down --last 1`, then `migration up`, give the same dump again;
+//! 6. every file of `tests/cli-corpus/` applied by the CLI and by the runner, each on a fresh
+//!    platform database, leaves the same history row, objects and catalog — and what the CLI
+//!    did matches the committed golden file (or, with `--write-golden`, becomes it).
+//!
+//! Last line `N passed, M failed`. Without the CLI it says so and skips (exit 0), never passes
+//! silently.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use mentor_status_localdb::fingerprint::{diff, fingerprint};
+use mentor_status_localdb::observed::{CORPUS_VERSION, Golden, Observed, cli_error, observe};
+use mentor_status_localdb::supabase_cli::{INSTALL_DIR, PINNED_VERSION, SupabaseCli, cli_url};
+use mentor_status_localdb::{LocalCluster, admin, platform};
+use mentor_status_storage::migrations::{Migrations, Migrator, SqlMigration, SqlScript};
+
+use crate::report::Report;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Install the pinned CLI with npm under target/ first (when it is not installed)
+    #[arg(long)]
+    install: bool,
+    /// Write tests/cli-corpus/*.golden from what the CLI does, instead of comparing with them
+    #[arg(long)]
+    write_golden: bool,
+    /// Keep the scratch databases
+    #[arg(long)]
+    keep: bool,
+}
+
+struct Server {
+    port: u16,
+    pg_dump: PathBuf,
+    restrict_key: bool,
+}
+
+impl Server {
+    fn url(&self, db: &str) -> String {
+        LocalCluster::url(self.port, db)
+    }
+
+    fn admin_url(&self, db: &str) -> String {
+        LocalCluster::admin_url(self.port, db)
+    }
+
+    /// Everything of `db` as `pg_dump` prints it (as the bootstrap superuser, who can read all).
+    fn dump(&self, db: &str) -> Result<String> {
+        let mut cmd = Command::new(&self.pg_dump);
+        cmd.arg("--no-comments").arg("-d").arg(self.admin_url(db));
+        if self.restrict_key {
+            // pg_dump 15.14+ writes a random \restrict key: fix it so dumps compare.
+            cmd.arg("--restrict-key=clicompat");
+        }
+        let out = cmd.output().context("running pg_dump")?;
+        if !out.status.success() {
+            bail!(
+                "pg_dump {db}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    fn fresh_platform_db(&self, db: &str) -> Result<()> {
+        let mut maintenance = admin::connect(&self.url("postgres"))?;
+        admin::drop_database(&mut maintenance, db)?;
+        admin::create_database(&mut maintenance, db, None)?;
+        platform::apply_to(&self.url(db))?;
+        Ok(())
+    }
+
+    fn drop(&self, db: &str) -> Result<()> {
+        let mut maintenance = admin::connect(&self.url("postgres"))?;
+        Ok(admin::drop_database(&mut maintenance, db)?)
+    }
+}
+
+pub fn run(root: &Path, args: &Args) -> Result<()> {
+    let target = crate::db::target_dir(root);
+    if args.install && SupabaseCli::locate(&target)?.is_none() {
+        install(&target)?;
+    }
+    let Some(cli) = SupabaseCli::locate(&target)? else {
+        println!(
+            "the Supabase CLI is not installed: SKIPPED. Install it with `cargo xtask cli-compat --install` \
+             (npm i -E supabase@{PINNED_VERSION} under target/{INSTALL_DIR}), or set SUPABASE_CLI"
+        );
+        let mut report = Report::default();
+        report.skip("Supabase CLI compatibility", "no CLI installed");
+        return report.finish("cli-compat");
+    };
+    println!(
+        "supabase CLI {} ({})",
+        cli.version(),
+        cli.program().display()
+    );
+    if cli.version() != PINNED_VERSION {
+        println!(
+            "warning: the golden files record CLI {PINNED_VERSION}; this is {}",
+            cli.version()
+        );
+    }
+    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) {
+        println!(
+            "note: cli-compat always uses the project-local cluster (DATABASE_URL is ignored)"
+        );
+    }
+    let cluster = crate::db::local_cluster(root)?;
+    let port = cluster.ensure_running()?;
+    let pg_dump = cluster.binaries().tool("pg_dump");
+    let restrict_key = Command::new(&pg_dump)
+        .arg("--help")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("--restrict-key"));
+    let server = Server {
+        port,
+        pg_dump,
+        restrict_key,
+    };
+
+    let mut report = Report::default();
+    let mut scratch = Vec::new();
+    project_checks(root, &cli, &server, &mut report, &mut scratch);
+    corpus_checks(
+        root,
+        &target,
+        &cli,
+        &server,
+        args.write_golden,
+        &mut report,
+        &mut scratch,
+    )?;
+    if !args.keep {
+        for db in &scratch {
+            server.drop(db)?;
+        }
+    }
+    report.finish("cli-compat")
+}
+
+fn install(target: &Path) -> Result<()> {
+    let dir = target.join(INSTALL_DIR);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::step(&format!("npm install supabase@{PINNED_VERSION}"), || {
+        let status = Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--save-exact",
+                "--prefix",
+            ])
+            .arg(&dir)
+            .arg(format!("supabase@{PINNED_VERSION}"))
+            .status()
+            .context("running npm (install Node.js and npm, e.g. `apt-get install nodejs npm`)")?;
+        if !status.success() {
+            bail!("npm install supabase@{PINNED_VERSION} failed");
+        }
+        Ok(())
+    })
+}
+
+fn project_checks(
+    root: &Path,
+    cli: &SupabaseCli,
+    server: &Server,
+    report: &mut Report,
+    scratch: &mut Vec<String>,
+) {
+    let pushed = "cli_compat_push";
+    let built = "cli_compat_xtask";
+    let reset = "cli_compat_reset";
+    scratch.extend([pushed, built, reset].map(str::to_owned));
+
+    report.check(
+        "supabase db push --include-seed on a platform-only database",
+        (|| {
+            server.fresh_platform_db(pushed)?;
+            expect_success(cli.run(
+                root,
+                &[
+                    "db",
+                    "push",
+                    "--include-seed",
+                    "--db-url",
+                    &cli_url(&server.url(pushed)),
+                ],
+            )?)
+        })(),
+    );
+    report.check(
+        "supabase migration list shows every file applied",
+        (|| {
+            let out = cli.run(
+                root,
+                &[
+                    "migration",
+                    "list",
+                    "--db-url",
+                    &cli_url(&server.url(pushed)),
+                ],
+            )?;
+            let text = out.both();
+            let missing: Vec<String> = Migrations::embedded()
+                .iter()
+                .map(|m| m.version().to_owned())
+                .filter(|v| !listed_as_applied(&text, v))
+                .collect();
+            if !out.success || !missing.is_empty() {
+                bail!("not listed as applied: {missing:?}\n{text}");
+            }
+            Ok(())
+        })(),
+    );
+    report.check(
+        "cargo xtask db-reset builds the same database (pg_dump)",
+        (|| {
+            crate::reset::reset(root, &server.url(built), None, true)?;
+            same_dump(server, pushed, built)
+        })(),
+    );
+    report.check(
+        "supabase db diff between the two reports nothing",
+        (|| {
+            let out = cli.run(
+                root,
+                &[
+                    "db",
+                    "diff",
+                    "--from",
+                    &cli_url(&server.url(pushed)),
+                    "--to",
+                    &cli_url(&server.url(built)),
+                ],
+            )?;
+            if !out.success || !out.stdout.trim().is_empty() {
+                bail!("db diff: {}", out.both());
+            }
+            Ok(())
+        })(),
+    );
+    report.check(
+        "supabase db reset --db-url on an xtask-built database (pg_dump unchanged)",
+        (|| {
+            crate::reset::reset(root, &server.url(reset), None, true)?;
+            expect_success(cli.run(
+                root,
+                &["db", "reset", "--db-url", &cli_url(&server.url(reset))],
+            )?)?;
+            same_dump(server, built, reset)
+        })(),
+    );
+    report.check("supabase migration down --last 1, then migration up (pg_dump unchanged)", (|| {
+        let latest = Migrations::embedded()
+            .iter()
+            .last()
+            .map(|m| m.version().to_owned())
+            .context("no migrations")?;
+        expect_success(cli.run(root, &["migration", "down", "--last", "1", "--db-url", &cli_url(&server.url(reset))])?)?;
+        let mut conn = admin::connect(&server.url(reset))?;
+        let left = crate::sql::int(
+            &mut conn,
+            &format!("select count(*) as v from supabase_migrations.schema_migrations where version = '{latest}'"),
+        )?;
+        if left != 0 {
+            bail!("{latest} is still recorded after migration down");
+        }
+        expect_success(cli.run(root, &["migration", "up", "--db-url", &cli_url(&server.url(reset))])?)?;
+        same_dump(server, built, reset)
+    })());
+}
+
+/// Whether `migration list` shows `version` in both the local and the remote column.
+fn listed_as_applied(text: &str, version: &str) -> bool {
+    text.lines().any(|line| {
+        let columns: Vec<&str> = line
+            .split('|')
+            .map(|c| c.trim().trim_matches('`').trim())
+            .collect();
+        columns.len() >= 2 && columns[0] == version && columns[1] == version
+    })
+}
+
+fn expect_success(out: mentor_status_localdb::supabase_cli::CliOutput) -> Result<()> {
+    if !out.success {
+        bail!("the CLI failed:\n{}", out.both());
+    }
+    Ok(())
+}
+
+fn same_dump(server: &Server, a: &str, b: &str) -> Result<()> {
+    let (left, right) = (server.dump(a)?, server.dump(b)?);
+    if left == right {
+        return Ok(());
+    }
+    let left: Vec<String> = left.lines().map(str::to_owned).collect();
+    let right: Vec<String> = right.lines().map(str::to_owned).collect();
+    let changes = diff(&left, &right);
+    bail!(
+        "pg_dump of {a} and {b} differ ({} lines):\n  {}",
+        changes.len(),
+        changes
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    )
+}
+
+fn corpus_checks(
+    root: &Path,
+    target: &Path,
+    cli: &SupabaseCli,
+    server: &Server,
+    write_golden: bool,
+    report: &mut Report,
+    scratch: &mut Vec<String>,
+) -> Result<()> {
+    for case in corpus_cases(root)? {
+        let (cli_db, runner_db) = (
+            format!("cc_{}_cli", case.name),
+            format!("cc_{}_runner", case.name),
+        );
+        scratch.extend([cli_db.clone(), runner_db.clone()]);
+        let label = format!(
+            "corpus {}.sql: the CLI and the runner leave the same state",
+            case.name
+        );
+        report.check(
+            &label,
+            (|| {
+                let by_cli = apply_with_cli(target, cli, server, &case, &cli_db)?;
+                let by_runner = apply_with_runner(server, &case, &runner_db)?;
+                if by_cli.observed != by_runner {
+                    bail!(
+                        "CLI:\n{}\nrunner:\n{}",
+                        by_cli.observed.lines(),
+                        by_runner.lines()
+                    );
+                }
+                let catalog = diff(
+                    &fingerprint(&mut admin::connect(&server.url(&cli_db))?)?,
+                    &fingerprint(&mut admin::connect(&server.url(&runner_db))?)?,
+                );
+                if !catalog.is_empty() {
+                    bail!("the catalogs differ:\n  {}", catalog.join("\n  "));
+                }
+                let golden = case.golden_path();
+                if write_golden {
+                    std::fs::write(&golden, by_cli.to_text(&golden_header(cli, &case.name)))
+                        .with_context(|| format!("writing {}", golden.display()))?;
+                    println!("      wrote {}", golden.display());
+                } else {
+                    let recorded = std::fs::read_to_string(&golden).with_context(|| {
+                        format!(
+                            "reading {} (write it with --write-golden)",
+                            golden.display()
+                        )
+                    })?;
+                    if Golden::from_text(&recorded)? != by_cli {
+                        bail!(
+                            "the CLI no longer does what {} records: check, then --write-golden",
+                            golden.display()
+                        );
+                    }
+                }
+                Ok(())
+            })(),
+        );
+    }
+    Ok(())
+}
+
+/// The header of a golden file.
+fn golden_header(cli: &SupabaseCli, case: &str) -> String {
+    format!(
+        "What the Supabase CLI {} did with {case}.sql (`supabase db push --db-url` on a database\n\
+         with only the platform baseline): its history row and the objects of schema public.\n\
+         Written by `cargo xtask cli-compat --write-golden`; the test cli_corpus holds the runner to it.",
+        cli.version()
+    )
+}
+
+/// A file of `tests/cli-corpus/`.
+struct CorpusCase {
+    name: String,
+    path: PathBuf,
+}
+
+impl CorpusCase {
+    fn golden_path(&self) -> PathBuf {
+        self.path.with_extension("golden")
+    }
+}
+
+fn corpus_cases(root: &Path) -> Result<Vec<CorpusCase>> {
+    let dir = root.join("tests/cli-corpus");
+    let mut cases: Vec<CorpusCase> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .filter_map(|path| {
+            let name = path.file_stem()?.to_str()?.to_owned();
+            Some(CorpusCase { name, path })
+        })
+        .collect();
+    cases.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(cases)
+}
+
+fn apply_with_cli(
+    target: &Path,
+    cli: &SupabaseCli,
+    server: &Server,
+    case: &CorpusCase,
+    db: &str,
+) -> Result<Golden> {
+    server.fresh_platform_db(db)?;
+    let project = target.join("cli-compat").join(&case.name);
+    let migrations = project.join("supabase/migrations");
+    if project.exists() {
+        std::fs::remove_dir_all(&project)
+            .with_context(|| format!("clearing {}", project.display()))?;
+    }
+    std::fs::create_dir_all(&migrations)
+        .with_context(|| format!("creating {}", migrations.display()))?;
+    std::fs::write(
+        project.join("supabase/config.toml"),
+        "project_id = \"cli-compat\"\n",
+    )?;
+    std::fs::copy(
+        &case.path,
+        migrations.join(format!("{CORPUS_VERSION}_{}.sql", case.name)),
+    )?;
+    // Success or failure is part of what is compared, through the state and the error.
+    let out = cli.run(
+        &project,
+        &["db", "push", "--db-url", &cli_url(&server.url(db))],
+    )?;
+    Ok(Golden {
+        observed: observe(&mut admin::connect(&server.url(db))?, CORPUS_VERSION)?,
+        error: cli_error(&out.both()),
+    })
+}
+
+fn apply_with_runner(server: &Server, case: &CorpusCase, db: &str) -> Result<Observed> {
+    server.fresh_platform_db(db)?;
+    let text = std::fs::read_to_string(&case.path)?;
+    let mut conn = admin::connect(&server.url(db))?;
+    let migrations = Migrations::from_migrations(vec![SqlMigration::new(
+        CORPUS_VERSION,
+        case.name.as_str(),
+        SqlScript::new(text),
+        None,
+    )]);
+    // Failing or not is part of what is compared, through the state it leaves.
+    let _outcome = Migrator::with_migrations(&mut conn, migrations).up(None);
+    Ok(observe(&mut conn, CORPUS_VERSION)?)
+}
