@@ -151,3 +151,40 @@ fn auth_and_extensions_are_where_and_whose_they_are_on_the_platform() {
     // Our own baseline must never look like a real Supabase server.
     assert!(!platform::is_supabase_stack(&mut conn).unwrap());
 }
+
+#[test]
+fn a_cluster_made_by_an_earlier_version_is_rebuilt_on_first_use() {
+    use diesel::connection::SimpleConnection;
+    use mentor_status_localdb::{LocalCluster, admin};
+
+    let target = std::env::temp_dir().join(format!(
+        "mentor-status-layout-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let cluster =
+        LocalCluster::for_target_dir(&target, mentor_status_tests::binaries().clone()).unwrap();
+    let port = cluster.ensure_running().unwrap();
+    admin::connect(&LocalCluster::url(port, "postgres"))
+        .unwrap()
+        .batch_execute("create database left_from_before")
+        .unwrap();
+    cluster.stop().unwrap();
+    // What an earlier version left: a data folder without this version's layout marker.
+    std::fs::remove_file(cluster.root().join("data/mentor-status-layout")).unwrap();
+    let port = cluster.ensure_running().unwrap();
+    let mut conn = admin::connect(&LocalCluster::url(port, "postgres")).unwrap();
+    assert!(!admin::database_exists(&mut conn, "left_from_before").unwrap());
+    assert_eq!(
+        text(
+            &mut conn,
+            "select rolname::text as v from pg_roles where oid = 10"
+        ),
+        "supabase_admin"
+    );
+    assert!(cluster.root().join("data/mentor-status-layout").is_file());
+    drop(conn);
+    cluster.stop().unwrap();
+    let root = cluster.root().to_path_buf();
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(&target);
+}
