@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use mentor_status_localdb::{LocalCluster, PgBinaries, url};
+use mentor_status_localdb::{LocalCluster, PgBinaries, Running, url};
 
 /// The cargo target folder (honours `CARGO_TARGET_DIR`).
 pub fn target_dir(root: &Path) -> PathBuf {
@@ -26,10 +26,30 @@ pub fn database_url(root: &Path) -> Result<String> {
     }
     let cluster = local_cluster(root)
         .context("DATABASE_URL is not set, so the project-local PostgreSQL is used")?;
-    let port = cluster
-        .ensure_running()
+    let running = cluster
+        .start()
         .context("starting the project-local PostgreSQL")?;
-    Ok(LocalCluster::url(port, "postgres"))
+    say_what_happened(&cluster, running);
+    Ok(LocalCluster::url(running.port, "postgres"))
+}
+
+/// On stderr, so that stdout keeps only what a command prints (e.g. `db-url`'s URL).
+fn say_what_happened(cluster: &LocalCluster, running: Running) {
+    if let Some(kept) = running.moved_from {
+        eprintln!(
+            "note: port {kept}, kept for the project-local PostgreSQL, is taken by another program; \
+             it now listens on {} (kept in {}): URLs saved with the old port must change",
+            running.port,
+            cluster.root().join("port").display()
+        );
+    }
+    if running.started {
+        eprintln!(
+            "note: started the project-local PostgreSQL {} on port {} (it keeps running; `cargo xtask db-stop` stops it)",
+            cluster.binaries().major(),
+            running.port
+        );
+    }
 }
 
 /// Where the commands connect, for messages.
@@ -44,9 +64,21 @@ pub fn describe(database_url: &str) -> String {
 
 pub fn start(root: &Path) -> Result<()> {
     let cluster = local_cluster(root)?;
-    let port = crate::step("start the project-local PostgreSQL", || {
-        Ok(cluster.ensure_running()?)
-    })?;
+    let running = crate::step(
+        "start the project-local PostgreSQL",
+        || Ok(cluster.start()?),
+    )?;
+    if !running.started {
+        println!("    it was already running");
+    }
+    say_what_happened(
+        &cluster,
+        Running {
+            started: false,
+            ..running
+        },
+    );
+    let port = running.port;
     println!(
         "PostgreSQL {} running from {} (data in {}, log {})",
         cluster.binaries().major(),
@@ -55,6 +87,14 @@ pub fn start(root: &Path) -> Result<()> {
         cluster.log_file().display()
     );
     println!("{}", LocalCluster::url(port, "postgres"));
+    if let Ok(other) = std::env::var("DATABASE_URL")
+        && !other.trim().is_empty()
+    {
+        println!(
+            "note: DATABASE_URL is set, so the other commands use {}, not this local cluster (unset it to use this one)",
+            url::redact(&other)
+        );
+    }
     Ok(())
 }
 

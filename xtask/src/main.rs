@@ -86,7 +86,20 @@ fn main() -> std::process::ExitCode {
 fn run() -> Result<()> {
     let cli = Cli::parse();
     let root = project_root();
-    match cli.command {
+    let started = Instant::now();
+    let result = dispatch(&root, cli.command);
+    // On stderr: stdout's last line stays what the command promises (e.g. db-url's URL).
+    eprintln!(
+        "{} after {}",
+        if result.is_ok() { "finished" } else { "failed" },
+        human(started.elapsed())
+    );
+    result
+}
+
+fn dispatch(root: &std::path::Path, command: Command) -> Result<()> {
+    let root = root.to_path_buf();
+    match command {
         Command::DbStart => db::start(&root),
         Command::DbStop => db::stop(&root),
         Command::DbUrl => db::print_url(&root),
@@ -111,15 +124,28 @@ fn project_root() -> PathBuf {
         .map_or(manifest.clone(), std::path::Path::to_path_buf)
 }
 
-/// Runs one step, printing its name before and its duration after.
+thread_local! {
+    /// How many [`step`]s are running on this thread, for indentation.
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs one step, printing its name before and its duration after; a step inside a step is
+/// indented under it, and the outer step's closing line names it again.
 fn step<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    println!("==> {name}");
+    let depth = DEPTH.with(|d| d.replace(d.get() + 1));
+    let indent = "    ".repeat(depth);
+    if depth == 0 {
+        println!("==> {name}");
+    } else {
+        println!("{indent}--> {name}");
+    }
     let started = Instant::now();
     let result = f();
     let took = started.elapsed();
+    DEPTH.with(|d| d.set(depth));
     match &result {
-        Ok(_) => println!("    done in {}", human(took)),
-        Err(_) => println!("    failed after {}", human(took)),
+        Ok(_) => println!("{indent}    done in {} ({name})", human(took)),
+        Err(_) => println!("{indent}    failed after {} ({name})", human(took)),
     }
     result
 }

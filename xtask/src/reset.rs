@@ -35,7 +35,10 @@ pub fn reset(root: &Path, url: &str, version: Option<&str>, load_seed: bool) -> 
             );
         }
     }
-    if platform::is_supabase_stack(&mut admin::connect(&admin::maintenance_url(url))?)? {
+    // Connect first: an unreachable server or a wrong password is said as such, before anything
+    // else can be blamed.
+    let mut maintenance = admin::connect(&admin::maintenance_url(url))?;
+    if platform::is_supabase_stack(&mut maintenance)? {
         anyhow::bail!(
             "{} is a real Supabase server: db-reset never drops a database there. Use \
              `supabase db reset` (local stack) or `supabase db reset --db-url …`, which wipe \
@@ -43,10 +46,15 @@ pub fn reset(root: &Path, url: &str, version: Option<&str>, load_seed: bool) -> 
             mentor_status_localdb::url::redact(url)
         );
     }
+    let name = mentor_status_localdb::url::database(url);
     crate::step("recreate the database", || {
-        admin::recreate_database(url).context(
-            "the database is recreated from the maintenance database; the role needs CREATEDB",
-        )
+        admin::drop_database(&mut maintenance, &name)
+            .and_then(|()| admin::create_database(&mut maintenance, &name, None))
+            .with_context(|| {
+                format!(
+                    "recreating database {name} (the role needs CREATEDB, and must own the database to drop it)"
+                )
+            })
     })?;
     crate::step(
         "Supabase platform baseline (roles, extensions, auth)",

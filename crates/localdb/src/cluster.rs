@@ -38,8 +38,19 @@ const LAYOUT_FILE: &str = "mentor-status-layout";
 const LAYOUT: &str =
     "2: bootstrap superuser supabase_admin, platform baseline applied to postgres\n";
 
+/// What [`LocalCluster::start`] found or did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Running {
+    /// The port the server listens on.
+    pub port: u16,
+    /// Whether this call started it (it was not running).
+    pub started: bool,
+    /// The kept port it could not use (another program held it), when it had to move.
+    pub moved_from: Option<u16>,
+}
+
 /// The project-local PostgreSQL cluster: one per major version, under
-/// `<target>/localdb/pg<major>/`, started on demand on a free port and reused.
+/// `<target>/localdb/pg<major>/`, started on demand on a port it keeps, and reused.
 ///
 /// PostgreSQL refuses to run as root; when we are root the data folder belongs to the
 /// `postgres` user and every server command runs through `runuser -u postgres` (or `setpriv`).
@@ -114,6 +125,15 @@ impl LocalCluster {
     /// Initialises the cluster if needed and starts it if it is not running; returns its port.
     /// Safe to call from several processes and threads at once (a file lock serialises them).
     pub fn ensure_running(&self) -> Result<u16, LocalDbError> {
+        self.start().map(|running| running.port)
+    }
+
+    /// Like [`LocalCluster::ensure_running`], saying whether this call started the server.
+    ///
+    /// The port is chosen once per cluster (a free one) and kept in `<root>/port`, so URLs stay
+    /// valid across restarts; when another program holds it, a new free port is chosen and
+    /// kept, and [`Running::moved_from`] says so.
+    pub fn start(&self) -> Result<Running, LocalDbError> {
         let _lock = self.lock()?;
         let data = self.data_dir();
         if data.join("PG_VERSION").is_file() && !self.has_current_layout() {
@@ -130,28 +150,59 @@ impl LocalCluster {
             std::fs::remove_dir_all(&data).map_err(LocalDbError::io("removing", &data))?;
         }
         if let Some(port) = self.running_port()? {
-            return Ok(port);
+            return Ok(Running {
+                port,
+                started: false,
+                moved_from: None,
+            });
         }
         let fresh = !data.join("PG_VERSION").is_file();
         if fresh {
             self.init()?;
         }
+        let stored = self.stored_port();
+        let preferred = stored.filter(|&port| port_is_free(port));
         let mut last_error = None;
-        // A free port can be taken between our probe and the server's bind: try a few.
-        for _ in 0..3 {
-            let port = free_port()?;
+        // The kept port first; a free port can be taken between our probe and the server's
+        // bind, so try a few new ones after it.
+        for attempt in 0..4 {
+            let port = match (attempt, preferred) {
+                (0, Some(port)) => port,
+                _ => free_port()?,
+            };
             match self.start_on(port) {
                 Ok(()) => {
                     if fresh {
                         self.bootstrap(port)?;
                     }
-                    return Ok(port);
+                    if stored != Some(port) {
+                        let file = self.port_file();
+                        std::fs::write(&file, format!("{port}\n"))
+                            .map_err(LocalDbError::io("writing", &file))?;
+                    }
+                    return Ok(Running {
+                        port,
+                        started: true,
+                        moved_from: stored.filter(|&kept| kept != port),
+                    });
                 }
                 Err(e) => last_error = Some(e),
             }
         }
         Err(last_error
             .unwrap_or_else(|| LocalDbError::Config("the server did not start".to_owned())))
+    }
+
+    fn port_file(&self) -> PathBuf {
+        self.root.join("port")
+    }
+
+    /// The port this cluster keeps, if one was chosen before.
+    #[must_use]
+    pub fn stored_port(&self) -> Option<u16> {
+        std::fs::read_to_string(self.port_file())
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
     }
 
     fn has_current_layout(&self) -> bool {
@@ -345,6 +396,11 @@ fn running_as_root() -> Result<bool, LocalDbError> {
             output: e.to_string(),
         })?;
     Ok(String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+/// Whether nothing listens on 127.0.0.1:`port` (we can bind it).
+fn port_is_free(port: u16) -> bool {
+    TcpListener::bind(("127.0.0.1", port)).is_ok()
 }
 
 fn free_port() -> Result<u16, LocalDbError> {

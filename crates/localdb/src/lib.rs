@@ -1,7 +1,7 @@
 //! A local, Supabase-shaped PostgreSQL for development and tests.
 //!
 //! - [`PgBinaries`] finds the machine's PostgreSQL server binaries (≥ 15).
-//! - [`LocalCluster`] keeps one project-local cluster under `target/`, started on demand on a
+//! - [`LocalCluster`] keeps one project-local cluster under `target/`, started on demand on a kept
 //!   free port and reused; as root it runs the server as the `postgres` user.
 //! - [`platform`] applies what a Supabase image provides before migrations (roles, `auth`),
 //!   [`seed`] loads `supabase/seed.sql` as `supabase db reset` does.
@@ -25,5 +25,5 @@ pub mod supabase_cli;
 pub mod url;
 
 pub use binaries::PgBinaries;
-pub use cluster::{APP_USER, BOOTSTRAP_SUPERUSER, LocalCluster};
+pub use cluster::{APP_USER, BOOTSTRAP_SUPERUSER, LocalCluster, Running};
 pub use error::LocalDbError;

@@ -99,8 +99,13 @@ impl PoolConfig {
     ///
     /// # Errors
     ///
-    /// [`PoolError::Pool`] naming the URL (password redacted) and the driver's message.
+    /// [`PoolError::Connect`] at once when the server cannot be reached or refuses the
+    /// login, [`PoolError::Pool`] when the pool gets no connection within its timeout; both
+    /// name the URL (password redacted) and the driver's message.
     pub fn build(&self, database_url: &str) -> Result<PgPool, PoolError> {
+        // One direct attempt first: an unreachable server or a wrong password fails at once,
+        // with the driver's reason, instead of after the pool's connection timeout.
+        drop(connect(database_url)?);
         let manager = ConnectionManager::<PgConnection>::new(database_url);
         let secret = password(database_url);
         Pool::builder()

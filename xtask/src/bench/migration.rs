@@ -23,7 +23,7 @@ use mentor_status_localdb::{admin, platform, url};
 use mentor_status_storage::migrations::{Migrations, Migrator, SqlMigration};
 
 use super::Progress;
-use super::chart::{Series, line_chart};
+use super::chart::{Series, Target, line_chart};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -37,6 +37,13 @@ pub struct Args {
 }
 
 const CHAPTERS: u64 = 50;
+
+/// The epic's targets are for a large table: from this size on, ours must block the probe at
+/// most [`TARGET_BLOCK_MS`] and [`TARGET_RATIO`]× less than one ALTER. Below it the scans are
+/// too short to tell strategies apart from the machine's noise, so no verdict is given.
+const TARGET_MIN_ROWS: u64 = 1_000_000;
+const TARGET_BLOCK_MS: f64 = 10.0;
+const TARGET_RATIO: f64 = 50.0;
 const IDLE_WINDOW: Duration = Duration::from_millis(300);
 const BATCH: u64 = 250_000;
 
@@ -354,6 +361,48 @@ fn sample_ids(conn: &mut PgConnection) -> Result<Vec<String>> {
     Ok(ids)
 }
 
+/// One line per size: how ours compares with one ALTER, in the direction the numbers say, and
+/// the targets' verdict where they apply.
+fn verdicts(results: &[Measurement]) -> Vec<String> {
+    let mut sizes: Vec<u64> = results.iter().map(|m| m.rows).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let mut lines = Vec::new();
+    for rows in sizes {
+        let at = |s: Strategy| results.iter().find(|m| m.rows == rows && m.strategy == s);
+        let (Some(ours), Some(one_alter)) = (at(Strategy::Ours), at(Strategy::OneAlter)) else {
+            continue;
+        };
+        let (ours_ms, one_ms) = (ms(ours.max_stall), ms(one_alter.max_stall));
+        let comparison = if ours_ms < one_ms {
+            format!(
+                "{:.1}× less than one ALTER ({one_ms:.1} ms)",
+                one_ms / ours_ms.max(0.001)
+            )
+        } else {
+            format!(
+                "{:.1}× more than one ALTER ({one_ms:.1} ms)",
+                ours_ms / one_ms.max(0.001)
+            )
+        };
+        let verdict = if rows >= TARGET_MIN_ROWS {
+            let met = |ok: bool| if ok { "met" } else { "MISSED" };
+            format!(
+                "target ≤ {TARGET_BLOCK_MS} ms: {}; target ≥ {TARGET_RATIO}× less: {}",
+                met(ours_ms <= TARGET_BLOCK_MS),
+                met(ours_ms < one_ms && one_ms / ours_ms.max(0.001) >= TARGET_RATIO)
+            )
+        } else {
+            format!("no verdict: the targets apply from {TARGET_MIN_ROWS} rows")
+        };
+        lines.push(format!(
+            "at {rows} rows: ours blocked the probe {ours_ms:.1} ms (idle floor {:.1} ms), {comparison}; {verdict}",
+            ms(ours.idle_max)
+        ));
+    }
+    lines
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -411,26 +460,8 @@ fn report(root: &Path, results: &[Measurement]) -> Result<()> {
             m.probe_errors[0]
         );
     }
-    // The claims, checked against the largest size measured.
-    if let Some(&largest) = results.iter().map(|m| &m.rows).max() {
-        let at = |s: Strategy| {
-            results
-                .iter()
-                .find(|m| m.rows == largest && m.strategy == s)
-        };
-        if let (Some(ours), Some(one_alter)) = (at(Strategy::Ours), at(Strategy::OneAlter)) {
-            let ratio = ms(one_alter.max_stall) / ms(ours.max_stall).max(0.001);
-            println!(
-                "at {largest} rows: ours blocked the probe {:.1} ms (target ≤ 10 ms: {}), {ratio:.0}× less than one ALTER (target ≥ 50×: {})",
-                ms(ours.max_stall),
-                if ms(ours.max_stall) <= 10.0 {
-                    "met"
-                } else {
-                    "MISSED"
-                },
-                if ratio >= 50.0 { "met" } else { "MISSED" }
-            );
-        }
+    for line in verdicts(results) {
+        println!("{line}");
     }
     let dir = crate::db::target_dir(root).join("bench");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -453,6 +484,13 @@ fn report(root: &Path, results: &[Measurement]) -> Result<()> {
             "mentor rows",
             "probe blocked (ms)",
             &series,
+            &[Target {
+                value: TARGET_BLOCK_MS,
+                label: format!(
+                    "target: ours blocks ≤ {TARGET_BLOCK_MS} ms (from {} rows)",
+                    TARGET_MIN_ROWS
+                ),
+            }],
         ),
     )?;
     println!(

@@ -78,7 +78,10 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     let db_url = url::with_database(&server, DATABASE);
     let max_clients = args.clients.iter().copied().max().unwrap_or(1);
     crate::step(
-        &format!("prepare {DATABASE} with {max_clients} mentors"),
+        &format!(
+            "prepare {DATABASE} with {max_clients} mentor{}",
+            if max_clients == 1 { "" } else { "s" }
+        ),
         || prepare(&server, &db_url, max_clients),
     )?;
     let script = crate::db::target_dir(root)
@@ -327,6 +330,7 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
             "clients",
             "changes / s",
             &series,
+            &[],
         ),
     )?;
     println!(
