@@ -188,3 +188,44 @@ fn a_cluster_made_by_an_earlier_version_is_rebuilt_on_first_use() {
     let _ = std::fs::remove_dir_all(&root);
     let _ = std::fs::remove_dir_all(&target);
 }
+
+#[test]
+fn a_cluster_keeps_its_port_across_restarts_and_moves_only_when_another_program_holds_it() {
+    use mentor_status_localdb::LocalCluster;
+
+    let target = std::env::temp_dir().join(format!(
+        "mentor-status-port-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let cluster =
+        LocalCluster::for_target_dir(&target, mentor_status_tests::binaries().clone()).unwrap();
+    let first = cluster.start().unwrap();
+    assert!(first.started);
+    assert_eq!(first.moved_from, None);
+    assert_eq!(
+        cluster.start().unwrap(),
+        mentor_status_localdb::Running {
+            started: false,
+            ..first
+        }
+    );
+    for _ in 0..2 {
+        cluster.stop().unwrap();
+        let again = cluster.start().unwrap();
+        assert_eq!(
+            (again.port, again.started, again.moved_from),
+            (first.port, true, None)
+        );
+    }
+    cluster.stop().unwrap();
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", first.port)).unwrap();
+    let moved = cluster.start().unwrap();
+    assert_ne!(moved.port, first.port);
+    assert_eq!(moved.moved_from, Some(first.port));
+    assert_eq!(cluster.stored_port(), Some(moved.port));
+    drop(squatter);
+    cluster.stop().unwrap();
+    let root = cluster.root().to_path_buf();
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(&target);
+}
