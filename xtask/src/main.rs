@@ -19,6 +19,7 @@ mod reset;
 mod schema;
 mod smoke;
 mod sql;
+mod test_db;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -67,6 +68,8 @@ enum Command {
     Smoke,
     /// Regenerate crates/storage/src/schema.rs with diesel print-schema (--check: compare only)
     Schema(schema::Args),
+    /// Run the pgTAP suites in supabase/tests/ with pg_prove (like `supabase test db`)
+    TestDb,
     /// Check the runner and the platform baseline against the real Supabase CLI (pinned version)
     CliCompat(cli_compat::Args),
     /// Deliver coordinator notifications from the outbox (logging notifier), in a loop
@@ -113,6 +116,7 @@ fn dispatch(root: &std::path::Path, command: Command) -> Result<()> {
         Command::Schema(args) => schema::run(&root, &args),
         Command::NotifyWorker(args) => notify_worker::run(&root, &args),
         Command::CliCompat(args) => cli_compat::run(&root, &args),
+        Command::TestDb => test_db::run(&root),
     }
 }
 

@@ -19,6 +19,7 @@ mod cluster;
 mod error;
 pub mod fingerprint;
 pub mod observed;
+pub mod pgtap;
 pub mod platform;
 pub mod seed;
 pub mod supabase_cli;
