@@ -916,15 +916,15 @@ fn xtask_migrate_down_last_zero_or_not_a_number_is_refused_and_reverts_nothing()
     let mut conn = db.conn();
     let before = everything(&mut conn);
 
+    // Usage errors (clap's, and ours in its value parser) exit with 2.
     xtask(db.url(), &["migrate", "down", "--last", "0"]).assert_refused(
-        1,
+        2,
         &[
-            "error: --last 0 would revert nothing",
+            "invalid value '0' for '--last <LAST>': 0 would revert nothing",
             "(1 or more)",
             "`cargo xtask migrate status` lists them",
         ],
     );
-    // clap's own usage errors exit with 2.
     xtask(db.url(), &["migrate", "down", "--last", "-1"])
         .assert_refused(2, &["unexpected argument '-1'"]);
     xtask(db.url(), &["migrate", "down", "--last", "two"]).assert_refused(

@@ -182,7 +182,7 @@ fn a_failing_rollback_leaves_the_migration_applied() {
         .up(None)
         .unwrap();
     let error = Migrator::with_migrations(&mut conn, migrations)
-        .down(&DownTarget::Last(1))
+        .down(&DownTarget::LAST_ONE)
         .unwrap_err();
     assert!(
         error
@@ -235,7 +235,9 @@ fn every_rollback_undoes_its_own_migration() {
     for m in &Migrations::embedded() {
         Migrator::new(&mut conn).up(Some(m.version())).unwrap();
         let applied = fingerprint(&mut conn).unwrap();
-        Migrator::new(&mut conn).down(&DownTarget::Last(1)).unwrap();
+        Migrator::new(&mut conn)
+            .down(&DownTarget::LAST_ONE)
+            .unwrap();
         let mut reverted = fingerprint(&mut conn).unwrap();
         if m.name().starts_with("validate_") {
             // A VALIDATE cannot be undone and need not be (its rollback says why): the
@@ -418,7 +420,7 @@ fn a_file_marked_pg_delta_no_transaction_runs_statement_by_statement() {
         1
     );
     Migrator::with_migrations(&mut conn, marked)
-        .down(&DownTarget::Last(1))
+        .down(&DownTarget::LAST_ONE)
         .unwrap();
     assert!(!relation_exists(&mut conn, "public.t_id"));
     assert_eq!(

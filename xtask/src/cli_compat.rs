@@ -293,8 +293,7 @@ fn project_checks(
     );
     report.check("supabase migration down --last 1, then migration up (pg_dump unchanged)", (|| {
         let latest = Migrations::embedded()
-            .iter()
-            .last()
+            .latest()
             .map(|m| m.version().to_owned())
             .context("no migrations")?;
         expect_success(cli.run(root, &["migration", "down", "--last", "1", "--db-url", &cli_url(&server.url(reset))])?)?;

@@ -23,8 +23,8 @@ pub enum Command {
         #[arg(long, conflicts_with = "last")]
         to: Option<String>,
         /// Revert the newest N applied migrations (default 1; at least 1)
-        #[arg(long)]
-        last: Option<usize>,
+        #[arg(long, value_parser = parse_last)]
+        last: Option<std::num::NonZeroUsize>,
     },
     /// Revert the newest applied migration and apply it again
     Redo,
@@ -32,12 +32,14 @@ pub enum Command {
     Status,
 }
 
+fn parse_last(text: &str) -> Result<std::num::NonZeroUsize, String> {
+    let n: usize = text.parse().map_err(|e| format!("{e}"))?;
+    std::num::NonZeroUsize::new(n).ok_or_else(|| {
+        "0 would revert nothing: give how many of the newest applied migrations to revert (1 or more); `cargo xtask migrate status` lists them".to_owned()
+    })
+}
+
 pub fn run(root: &Path, command: Command) -> Result<()> {
-    if let Command::Down { last: Some(0), .. } = command {
-        bail!(
-            "--last 0 would revert nothing: give how many of the newest applied migrations to revert (1 or more); `cargo xtask migrate status` lists them"
-        );
-    }
     let url = crate::db::database_url(root)?;
     println!("database: {}", crate::db::describe(&url));
     let mut conn = admin::connect(&url)?;
@@ -50,7 +52,7 @@ pub fn run(root: &Path, command: Command) -> Result<()> {
         Command::Down { to, last } => {
             let target = match to {
                 Some(version) => DownTarget::To(version),
-                None => DownTarget::Last(last.unwrap_or(1)),
+                None => last.map_or(DownTarget::LAST_ONE, DownTarget::Last),
             };
             crate::step("migrate down", || {
                 let reverted = Migrator::new(&mut conn).down(&target)?;
@@ -59,7 +61,7 @@ pub fn run(root: &Path, command: Command) -> Result<()> {
             })
         }
         Command::Redo => crate::step("migrate redo", || {
-            let reverted = Migrator::new(&mut conn).down(&DownTarget::Last(1))?;
+            let reverted = Migrator::new(&mut conn).down(&DownTarget::LAST_ONE)?;
             let Some(version) = reverted.first() else {
                 bail!("nothing to redo: no migration is applied");
             };

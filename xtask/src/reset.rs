@@ -73,8 +73,7 @@ pub fn reset(root: &Path, url: &str, version: Option<&str>, load_seed: bool) -> 
         Ok(())
     })?;
     let latest = mentor_status_storage::migrations::Migrations::embedded()
-        .iter()
-        .last()
+        .latest()
         .map(|m| m.version().to_owned());
     if load_seed && version.is_some() && version.map(str::to_owned) != latest {
         // Seed files are written for the full schema (supabase/seed.sql sets statuses); loading

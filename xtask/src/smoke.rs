@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_localdb::{admin, platform, url};
-use mentor_status_storage::migrations::{DownTarget, Migrations, Migrator, SqlMigration};
+use mentor_status_storage::migrations::{DownTarget, Migrations, Migrator};
 
 use crate::report::Report;
 use crate::sql::{int, text};
@@ -49,22 +49,11 @@ pub fn run(root: &Path) -> Result<()> {
     outcome?.finish("smoke")
 }
 
-fn status_migration(migrations: &Migrations) -> Result<(SqlMigration, String)> {
-    let versions: Vec<&SqlMigration> = migrations.iter().collect();
-    let at = versions
-        .iter()
-        .position(|m| m.name() == "add_mentor_status")
-        .context("no migration named add_mentor_status")?;
-    let before = at
-        .checked_sub(1)
-        .context("add_mentor_status must come after the baseline")?;
-    Ok((versions[at].clone(), versions[before].version().to_owned()))
-}
-
 fn checks(url: &str) -> Result<Report> {
     let mut conn = admin::connect(url)?;
     let migrations = Migrations::embedded();
-    let (v1, before_v1) = status_migration(&migrations)?;
+    let status = migrations.status_migration()?;
+    let (v1, before_v1) = (status.add.clone(), status.before.version().to_owned());
     platform::apply_to(url)?;
     Migrator::new(&mut conn).up(Some(&before_v1))?;
     conn.batch_execute(LEGACY_DATA)

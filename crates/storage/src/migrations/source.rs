@@ -221,6 +221,17 @@ fn pg(
         .ok_or_else(|| MigrationError::Files("migrations run on a PgConnection only".to_owned()))
 }
 
+/// The status migration and its neighbours, from [`Migrations::status_migration`].
+#[derive(Debug, Clone, Copy)]
+pub struct StatusMigration<'a> {
+    /// The last file before it: the legacy schema.
+    pub before: &'a SqlMigration,
+    /// `add_mentor_status`: type, columns, NOT VALID constraints.
+    pub add: &'a SqlMigration,
+    /// The `validate_…` file after it: VALIDATE CONSTRAINT in its own transaction.
+    pub validate: &'a SqlMigration,
+}
+
 /// An ordered set of migrations; diesel's [`MigrationSource`] for PostgreSQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Migrations {
@@ -279,6 +290,38 @@ impl Migrations {
     #[must_use]
     pub fn get(&self, version: &str) -> Option<&SqlMigration> {
         self.migrations.iter().find(|m| m.version == version)
+    }
+
+    /// The newest migration.
+    #[must_use]
+    pub fn latest(&self) -> Option<&SqlMigration> {
+        self.migrations.last()
+    }
+
+    /// The status migration (`add_mentor_status`), the `validate_…` file that follows it, and
+    /// the version before it: what the smoke test, the benchmarks and the tests migrate to
+    /// and through.
+    pub fn status_migration(&self) -> Result<StatusMigration<'_>, MigrationError> {
+        let missing = |what: &str| MigrationError::Files(format!("the migrations have no {what}"));
+        let at = self
+            .migrations
+            .iter()
+            .position(|m| m.name == "add_mentor_status")
+            .ok_or_else(|| missing("add_mentor_status file"))?;
+        let before = at
+            .checked_sub(1)
+            .and_then(|i| self.migrations.get(i))
+            .ok_or_else(|| missing("file before add_mentor_status"))?;
+        let validate = self
+            .migrations
+            .get(at + 1)
+            .filter(|m| m.name.starts_with("validate_"))
+            .ok_or_else(|| missing("validate_… file right after add_mentor_status"))?;
+        Ok(StatusMigration {
+            before,
+            add: &self.migrations[at],
+            validate,
+        })
     }
 
     /// Rollback file names without a migration of the same name.
