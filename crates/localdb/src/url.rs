@@ -1,20 +1,8 @@
 //! Small helpers for `postgres://` URLs (no general URL parser needed for these).
 
-/// The URL with its password replaced by `***`, safe to print.
-#[must_use]
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
-}
+/// The URL (or keyword/value connection string) with every password replaced by `***`, safe
+/// to print: the storage crate's one redactor (property-tested there).
+pub use mentor_status_storage::redact_url as redact;
 
 /// The database named in the URL (`postgres` when none is).
 #[must_use]
@@ -60,16 +48,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn passwords_never_survive_redaction() {
+    fn passwords_never_survive_redaction_also_in_query_parameters() {
         assert_eq!(
             redact("postgres://u:secret@h:5432/db"),
             "postgres://u:***@h:5432/db"
         );
-        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(
-            redact("postgres://u:p%40ss@h/db?sslmode=require"),
-            "postgres://u:***@h/db?sslmode=require"
+            redact("postgres://u@h/db?password=secret"),
+            "postgres://u@h/db?password=***"
         );
+        assert_eq!(redact("host=h password=secret"), "host=h password=***");
     }
 
     #[test]

@@ -196,4 +196,68 @@ mod tests {
         );
         assert_eq!(password("postgres://u@h/db"), None);
     }
+
+    mod property {
+        use proptest::prelude::*;
+
+        use super::super::redact_url;
+
+        /// A secret no other part can contain: other parts use lower-case letters and digits only.
+        fn secret() -> impl Strategy<Value = String> {
+            "[A-Z][A-Za-z0-9!*~.-]{5,16}".prop_map(|s| format!("Q{s}"))
+        }
+
+        fn word() -> impl Strategy<Value = String> {
+            "[a-z][a-z0-9]{0,8}"
+        }
+
+        proptest! {
+            #[test]
+            fn no_password_survives_in_any_url_form(
+                secret in secret(),
+                user in word(),
+                host in word(),
+                db in word(),
+                port in 1u16..,
+                before in prop::collection::vec((word(), word()), 0..3),
+                after in prop::collection::vec((word(), word()), 0..3),
+                scheme in prop::sample::select(vec!["postgres", "postgresql"]),
+                in_userinfo in any::<bool>(),
+            ) {
+                let params = |pairs: &[(String, String)]| {
+                    pairs.iter().map(|(k, v)| format!("{k}={v}&")).collect::<String>()
+                };
+                let url = if in_userinfo {
+                    format!("{scheme}://{user}:{secret}@{host}:{port}/{db}?{}{}sslmode=disable", params(&before), params(&after))
+                } else {
+                    format!("{scheme}://{host}:{port}/{db}?{}password={secret}&{}user={user}", params(&before), params(&after))
+                };
+                let redacted = redact_url(&url);
+                prop_assert!(!redacted.contains(&secret), "{url} -> {redacted}");
+                prop_assert!(redacted.contains(&host) && redacted.contains(&db), "{redacted}");
+            }
+
+            #[test]
+            fn no_password_survives_in_any_keyword_value_form(
+                secret in secret(),
+                quoted_extra in "[a-z ]{0,6}",
+                others in prop::collection::vec((word(), word()), 0..4),
+                at in 0usize..5,
+                quoted in any::<bool>(),
+                spaced in any::<bool>(),
+            ) {
+                let value = if quoted {
+                    format!("'{secret}{quoted_extra} \\'x'")
+                } else {
+                    secret.clone()
+                };
+                let eq = if spaced { " = " } else { "=" };
+                let mut pairs: Vec<String> = others.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                pairs.insert(at.min(pairs.len()), format!("password{eq}{value}"));
+                let conninfo = pairs.join(" ");
+                let redacted = redact_url(&conninfo);
+                prop_assert!(!redacted.contains(&secret), "{conninfo} -> {redacted}");
+            }
+        }
+    }
 }
