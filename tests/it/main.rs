@@ -23,6 +23,7 @@ mod runner;
 mod status_migration;
 mod storage_differential;
 mod storage_legacy;
+mod storage_pool;
 mod storage_race;
 mod storage_repository;
 mod storage_schema;

@@ -1,5 +1,11 @@
 //! The connection pool: [`PoolConfig`] builds a [`PgPool`] whose connections all carry a
 //! `statement_timeout`.
+//!
+//! The pool does not ping a connection on checkout (r2d2's `test_on_check_out`): that is a
+//! round trip per request. A connection whose server went away (a terminated backend, a
+//! restart) is still never handed out twice: the first query on it fails, diesel then finds
+//! libpq's transaction status unknown and marks the connection broken, and the pool drops it
+//! when it comes back (tested in `tests/it/storage_repository.rs`).
 
 use std::time::Duration;
 
@@ -112,7 +118,8 @@ impl PoolConfig {
             .max_size(self.max_size)
             .min_idle(Some(1))
             .connection_timeout(self.connection_timeout)
-            .test_on_check_out(true)
+            // No ping per checkout; see the module docs for how a dead connection goes.
+            .test_on_check_out(false)
             .connection_customizer(Box::new(SessionSettings {
                 statement_timeout_ms: self.statement_timeout.as_millis(),
             }))
