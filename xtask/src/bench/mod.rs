@@ -3,6 +3,7 @@
 
 mod chart;
 mod migration;
+mod notify;
 mod status;
 
 use std::path::Path;
@@ -15,6 +16,8 @@ pub enum Command {
     Migration(migration::Args),
     /// Status changes per second: MentorStatusRepository against pgbench running the same SQL
     Status(status::Args),
+    /// Notifications delivered per second: the notification service against pgbench, exactly once checked
+    Notify(notify::Args),
 }
 
 pub fn run(root: &Path, command: Command) -> Result<()> {
@@ -25,6 +28,7 @@ pub fn run(root: &Path, command: Command) -> Result<()> {
     match command {
         Command::Migration(args) => migration::run(root, &args),
         Command::Status(args) => status::run(root, &args),
+        Command::Notify(args) => notify::run(root, &args),
     }
 }
 

@@ -129,7 +129,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     report(root, &rows)
 }
 
-fn pgbench_binary(root: &Path) -> Result<std::path::PathBuf> {
+pub(super) fn pgbench_binary(root: &Path) -> Result<std::path::PathBuf> {
     // pgbench ships with the client tools; prefer the one next to the server binaries.
     if let Ok(binaries) = crate::db::local_cluster(root).map(|c| c.binaries().tool("pgbench"))
         && binaries.is_file()
