@@ -1,32 +1,16 @@
 //! Small helpers shared by the integration tests.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use mentor_status_localdb::query;
 
 /// The single text value of `sql` (which must select one row with a column `v`).
 pub fn text(conn: &mut PgConnection, sql: &str) -> String {
-    #[derive(QueryableByName)]
-    struct V {
-        #[diesel(sql_type = Text)]
-        v: String,
-    }
-    diesel::sql_query(sql)
-        .get_result::<V>(conn)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .v
+    query::text(conn, sql).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The single bigint value of `sql` (one row, column `v`).
 pub fn int(conn: &mut PgConnection, sql: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct V {
-        #[diesel(sql_type = BigInt)]
-        v: i64,
-    }
-    diesel::sql_query(sql)
-        .get_result::<V>(conn)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .v
+    query::int(conn, sql).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Whether a relation exists (`to_regclass`).

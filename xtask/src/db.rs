@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use mentor_status_localdb::{LocalCluster, PgBinaries, Running, url};
+use mentor_status_localdb::{LocalCluster, PgBinaries, Running, admin, url};
 
 /// The cargo target folder (honours `CARGO_TARGET_DIR`).
 pub fn target_dir(root: &Path) -> PathBuf {
@@ -116,4 +116,29 @@ pub fn print_url(root: &Path) -> Result<()> {
     let url = database_url(root)?;
     println!("{url}");
     Ok(())
+}
+
+/// Runs `f` on a new empty database `<prefix>_<pid>_<time>` on the server of `server_url`, and
+/// drops it afterwards, also when `f` fails (its error wins over a failed drop).
+pub fn with_scratch_database<T>(
+    server_url: &str,
+    prefix: &str,
+    f: impl FnOnce(&str) -> Result<T>,
+) -> Result<T> {
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().format("%H%M%S%3f")
+    );
+    let scratch_url = url::with_database(server_url, &name);
+    // The maintenance database of the scratch one (`postgres`): never template1, which
+    // CREATE DATABASE copies and so must have no other session.
+    let mut maintenance = admin::connect(&admin::maintenance_url(&scratch_url))?;
+    admin::create_database(&mut maintenance, &name, None)?;
+    let outcome = f(&scratch_url);
+    let dropped = admin::drop_database(&mut maintenance, &name)
+        .with_context(|| format!("dropping the scratch database {name}"));
+    let value = outcome?;
+    dropped?;
+    Ok(value)
 }

@@ -35,15 +35,12 @@ pub fn run(root: &Path) -> Result<()> {
 
 fn plpgsql_check(root: &Path) -> Result<()> {
     let server_url = crate::db::database_url(root)?;
-    let scratch = format!("lint_{}", std::process::id());
-    let scratch_url = url::with_database(&server_url, &scratch);
-    crate::reset::reset(root, &scratch_url, None, false)?;
-    let outcome = crate::step("plpgsql_check over the migrated functions", || {
-        findings(&scratch_url)
-    });
-    let mut maintenance = admin::connect(&admin::maintenance_url(&server_url))?;
-    admin::drop_database(&mut maintenance, &scratch).context("dropping the scratch database")?;
-    let findings = outcome?;
+    let findings = crate::db::with_scratch_database(&server_url, "lint", |scratch_url| {
+        crate::reset::reset(root, scratch_url, None, false)?;
+        crate::step("plpgsql_check over the migrated functions", || {
+            findings(scratch_url)
+        })
+    })?;
     for f in &findings {
         println!(
             "{}: line {}: {}: {}",

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
-use mentor_status_localdb::{admin, platform, url};
+use mentor_status_localdb::{admin, platform};
 use mentor_status_storage::migrations::Migrator;
 
 const SCHEMA_RS: &str = "crates/storage/src/schema.rs";
@@ -25,17 +25,9 @@ pub struct Args {
 
 pub fn run(root: &Path, args: &Args) -> Result<()> {
     let server_url = crate::db::database_url(root)?;
-    let scratch = format!(
-        "schema_{}_{}",
-        std::process::id(),
-        chrono::Utc::now().format("%H%M%S")
-    );
-    let scratch_url = url::with_database(&server_url, &scratch);
-    let mut admin_conn = admin::connect(&admin::maintenance_url(&server_url))?;
-    admin::create_database(&mut admin_conn, &scratch, None)?;
-    let generated = generate(root, &scratch_url);
-    admin::drop_database(&mut admin_conn, &scratch).context("dropping the scratch database")?;
-    let generated = generated?;
+    let generated = crate::db::with_scratch_database(&server_url, "schema", |scratch_url| {
+        generate(root, scratch_url)
+    })?;
 
     let path = root.join(SCHEMA_RS);
     let committed =

@@ -35,18 +35,11 @@ insert into public.chapter_memberships (mentor_id, chapter_id)
 
 pub fn run(root: &Path) -> Result<()> {
     let server_url = crate::db::database_url(root)?;
-    let scratch = format!(
-        "smoke_{}_{}",
-        std::process::id(),
-        chrono::Utc::now().format("%H%M%S")
-    );
-    let scratch_url = url::with_database(&server_url, &scratch);
-    println!("scratch database: {}", url::redact(&scratch_url));
-    let mut admin_conn = admin::connect(&admin::maintenance_url(&server_url))?;
-    admin::create_database(&mut admin_conn, &scratch, None)?;
-    let outcome = checks(&scratch_url);
-    admin::drop_database(&mut admin_conn, &scratch).context("dropping the scratch database")?;
-    outcome?.finish("smoke")
+    crate::db::with_scratch_database(&server_url, "smoke", |scratch_url| {
+        println!("scratch database: {}", url::redact(scratch_url));
+        checks(scratch_url)
+    })?
+    .finish("smoke")
 }
 
 fn checks(url: &str) -> Result<Report> {

@@ -1,31 +1,3 @@
-//! One-value queries, for the checks and benchmarks (each query selects one row, column `v`).
+//! One-value queries (each selects one row, column `v`): the shared ones of the localdb crate.
 
-use anyhow::{Context, Result};
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
-
-/// The text value of `sql`.
-pub fn text(conn: &mut PgConnection, sql: &str) -> Result<String> {
-    #[derive(QueryableByName)]
-    struct V {
-        #[diesel(sql_type = Text)]
-        v: String,
-    }
-    Ok(diesel::sql_query(sql)
-        .get_result::<V>(conn)
-        .with_context(|| format!("query failed: {sql}"))?
-        .v)
-}
-
-/// The bigint value of `sql`.
-pub fn int(conn: &mut PgConnection, sql: &str) -> Result<i64> {
-    #[derive(QueryableByName)]
-    struct V {
-        #[diesel(sql_type = BigInt)]
-        v: i64,
-    }
-    Ok(diesel::sql_query(sql)
-        .get_result::<V>(conn)
-        .with_context(|| format!("query failed: {sql}"))?
-        .v)
-}
+pub use mentor_status_localdb::query::{int, text};

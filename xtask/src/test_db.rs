@@ -4,22 +4,19 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
-use mentor_status_localdb::{admin, pgtap, url};
+use anyhow::{Result, bail};
+use mentor_status_localdb::{pgtap, url};
 
 pub fn run(root: &Path) -> Result<()> {
     let server_url = crate::db::database_url(root)?;
-    let scratch = format!("test_db_{}", std::process::id());
-    let scratch_url = url::with_database(&server_url, &scratch);
     let files = pgtap::test_files(root)?;
     if files.is_empty() {
         bail!("no test files in {}", pgtap::TESTS_DIR);
     }
-    crate::reset::reset(root, &scratch_url, None, true)?;
-    let outcome = prove(&scratch_url, &files);
-    let mut maintenance = admin::connect(&admin::maintenance_url(&server_url))?;
-    admin::drop_database(&mut maintenance, &scratch).context("dropping the scratch database")?;
-    let report = outcome?;
+    let report = crate::db::with_scratch_database(&server_url, "test_db", |scratch_url| {
+        crate::reset::reset(root, scratch_url, None, true)?;
+        prove(scratch_url, &files)
+    })?;
     println!("{}", report.output.trim_end());
     println!("{} passed, {} failed", report.passed, report.failed);
     if !report.success {

@@ -21,6 +21,7 @@ pub mod fingerprint;
 pub mod observed;
 pub mod pgtap;
 pub mod platform;
+pub mod query;
 pub mod seed;
 pub mod supabase_cli;
 pub mod url;
