@@ -192,8 +192,10 @@ pub fn last_audit_row(conn: &mut PgConnection) -> String {
     text(
         conn,
         "select concat_ws(' ', mentor_id, from_status || '->' || to_status, coalesce(changed_by::text, '-'),
-                          actor_role, coalesce(pause_reason, '-')) as v
-           from public.mentor_status_changes order by id desc limit 1",
+                          actor_role, coalesce(r.reason, '-')) as v
+           from public.mentor_status_changes as c
+           left join private.mentor_status_change_reasons as r on r.change_id = c.id
+          order by c.id desc limit 1",
     )
 }
 
@@ -203,8 +205,10 @@ pub fn mentor_state(conn: &mut PgConnection, mentor: Uuid) -> String {
         conn,
         &format!(
             "select concat_ws(' ', status, case when pause_at is null then 'no-pause-at' else 'pause-at' end,
-                              coalesce(pause_reason, '-')) as v
-               from public.peer_mentors where id = '{mentor}'"
+                              coalesce(r.reason, '-')) as v
+               from public.peer_mentors as m
+               left join private.mentor_pause_reasons as r on r.mentor_id = m.id
+              where m.id = '{mentor}'"
         ),
     )
 }

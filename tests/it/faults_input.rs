@@ -425,7 +425,7 @@ fn an_oversize_reason_is_refused_before_the_repository_is_reached_and_changes_no
         int(
             &mut conn,
             &format!(
-                "select char_length(pause_reason)::bigint as v from public.peer_mentors where id = '{ADA}'"
+                "select char_length(reason)::bigint as v from private.mentor_pause_reasons where mentor_id = '{ADA}'"
             )
         ),
         200
