@@ -13,6 +13,7 @@ mod access_truncate;
 mod compat_select_star;
 mod faults;
 mod faults_input;
+mod no_echo;
 mod notify_delivery;
 mod notify_differential;
 mod notify_recipients;
