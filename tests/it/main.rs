@@ -19,6 +19,7 @@ mod notify_differential;
 mod notify_recipients;
 mod notify_rls;
 mod notify_support;
+mod reason_side_channels;
 mod runner;
 mod status_migration;
 mod storage_differential;
