@@ -141,12 +141,14 @@ create or replace trigger mentor_status_change_reasons_reject_invalid_reason
 --   changed_by = auth.uid() (the JWT `sub` of an API request); else, ONLY on the table
 --                owner's own connection (session_user owns peer_mentors and no SET ROLE is
 --                in effect: the Rust repository), the setting mentor_status.actor_id.
---   actor_role = auth.role(); else (owner's connection) mentor_status.actor_role; else the
---                SQL role the statement runs as when it is not the session's own
---                (service_role, authenticated, ...); else 'maintenance'.
+--   actor_role = the SQL role the request runs as (PostgREST's SET ROLE: authenticated,
+--                service_role; the same as the JWT `role` PostgREST switched by); else, on
+--                the owner's connection, the setting mentor_status.actor_role; else
+--                'maintenance'.
 -- current_setting('role') names the role of SET ROLE even inside a SECURITY DEFINER
 -- function (current_user is then the definer), and a session can only SET ROLE to roles it
--- is a member of: service_role and the client roles cannot pass for the owner.
+-- is a member of: service_role and the client roles cannot pass for the owner, and claims
+-- they set themselves do not change the role.
 -- ---------------------------------------------------------------------------------------
 create or replace function private.audit_actor(out changed_by uuid, out actor_role text)
   language plpgsql
@@ -165,17 +167,16 @@ begin
                          case when owner_connection
                               then nullif(pg_catalog.current_setting('mentor_status.actor_id', true), '')::uuid
                          end);
-  actor_role := coalesce(nullif(auth.role(), ''),
+  actor_role := coalesce(case when not owner_connection and set_role <> 'none' then set_role end,
                          case when owner_connection
                               then nullif(pg_catalog.current_setting('mentor_status.actor_role', true), '')
                          end,
-                         case when set_role <> 'none' then set_role end,
                          'maintenance');
 end
 $function$;
 
 comment on function private.audit_actor() is
-  'Who acts, for the audit trail: auth.uid()/auth.role(), else the mentor_status.actor_* settings on the owner''s own connection only, else the SET ROLE role, else maintenance.';
+  'Who acts, for the audit trail: auth.uid() and the SET ROLE role of an API request; the mentor_status.actor_* settings only on the owner''s own connection; else maintenance.';
 
 revoke all on function private.audit_actor() from public, anon, authenticated, service_role;
 
@@ -537,7 +538,7 @@ comment on table public.mentor_status_changes is
 comment on column public.mentor_status_changes.changed_by is
   'auth.uid() of the request, else (only on the table owner''s own connection: the Rust repository) the setting mentor_status.actor_id; NULL for maintenance or the service role without a user.';
 comment on column public.mentor_status_changes.actor_role is
-  'auth.role() of the request, else (owner''s connection only) the setting mentor_status.actor_role, else the SET ROLE role, else maintenance.';
+  'The SQL role of the request (authenticated, service_role), else (owner''s connection only) the setting mentor_status.actor_role, else maintenance.';
 comment on policy peer_mentors_select_own on public.peer_mentors is
   'A mentor reads their own row (pause_reason reads NULL for everyone; the reason is not theirs to read).';
 comment on policy mentor_status_changes_select_own on public.mentor_status_changes is

@@ -96,7 +96,7 @@ pub fn attempt(conn: &mut PgConnection, caller: Caller, stmt: Stmt<'_>) -> Outco
         Stmt::Query(sql) => {
             assert!(!sql.contains("$attempt_sql$"), "{sql}");
             format!(
-                "execute $attempt_sql$ select count(*), coalesce(string_agg(t.v::text, ',' order by t.v::text), '')
+                "execute $attempt_sql$ select count(*), coalesce(string_agg(t.v::pg_catalog.text, ',' order by t.v::pg_catalog.text), '')
                                         from ({sql}) as t(v) $attempt_sql$ into n, v;"
             )
         }
@@ -110,8 +110,9 @@ pub fn attempt(conn: &mut PgConnection, caller: Caller, stmt: Stmt<'_>) -> Outco
     let block = format!(
         "do $attempt$
          declare
-           n bigint;
-           v text;
+           -- Qualified: a test may shadow type names with temporary objects.
+           n pg_catalog.int8;
+           v pg_catalog.text;
          begin
            {body}
            perform set_config('access_test.outcome', 'done' || chr(31) || n || chr(31) || v, true);

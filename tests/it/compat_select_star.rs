@@ -90,7 +90,9 @@ fn reads() -> Vec<(&'static str, String)> {
             "GET /peer_mentors?select=*&id=eq.<ada> (Prefer: count=exact)",
             read(
                 r#"SELECT "public"."peer_mentors".* FROM "public"."peer_mentors" WHERE "public"."peer_mentors"."id" = 'b0000000-0000-4000-8000-000000000001'"#,
-                Some(r#""public"."peer_mentors" WHERE "public"."peer_mentors"."id" = 'b0000000-0000-4000-8000-000000000001'"#),
+                Some(
+                    r#""public"."peer_mentors" WHERE "public"."peer_mentors"."id" = 'b0000000-0000-4000-8000-000000000001'"#,
+                ),
             ),
         ),
         (
@@ -160,8 +162,7 @@ fn version_before_status_migration() -> String {
 }
 
 #[test]
-fn every_postgrest_read_that_worked_before_the_status_migrations_works_after_them_for_every_role()
-{
+fn every_postgrest_read_that_worked_before_the_status_migrations_works_after_them_for_every_role() {
     let db = TestDb::platform();
     let mut conn = db.conn();
     Migrator::new(&mut conn)

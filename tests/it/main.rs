@@ -30,3 +30,4 @@ mod storage_repository;
 mod storage_schema;
 mod storage_support;
 mod support;
+mod temp_objects;
