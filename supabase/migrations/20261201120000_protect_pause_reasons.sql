@@ -29,10 +29,11 @@
 --   * SECURITY DEFINER functions search pg_catalog first and pg_temp last, so temporary
 --     tables or types cannot steer them.
 --
--- Locks (no table rewrite, no scan): CREATE TABLE with a foreign key and CREATE TRIGGER take
--- SHARE ROW EXCLUSIVE on peer_mentors (reads go on, writes wait for the short transaction);
--- DROP TRIGGER takes ACCESS EXCLUSIVE for a catalog change only; GRANT/REVOKE and ALTER
--- FUNCTION are catalog updates. Reasons already stored are moved by the next file,
+-- Locks (no table rewrite, no scan): CREATE TABLE with a foreign key, CREATE TRIGGER and
+-- ALTER TABLE ... DISABLE TRIGGER take SHARE ROW EXCLUSIVE on peer_mentors (reads go on,
+-- writes wait for the short transaction); nothing here takes ACCESS EXCLUSIVE, so no lock is
+-- ever upgraded past what concurrent readers hold. GRANT/REVOKE, COMMENT and ALTER FUNCTION
+-- are catalog updates. Reasons already stored are moved by the next file,
 -- 20261201120100_move_pause_reasons, in its own transaction, so that its scan does not run
 -- under these locks.
 --
@@ -297,8 +298,12 @@ comment on function private.store_pause_reason() is
 
 revoke all on function private.store_pause_reason() from public, anon, authenticated, service_role;
 
--- The audit row used to be written AFTER the update; now by the BEFORE trigger above.
-drop trigger if exists peer_mentors_record_status_change on public.peer_mentors;
+-- The audit row used to be written AFTER the update; now by the BEFORE trigger above. The old
+-- trigger is disabled, not dropped: DROP TRIGGER takes ACCESS EXCLUSIVE, and upgrading to it
+-- from the SHARE ROW EXCLUSIVE this file already holds deadlocks with any transaction that
+-- read peer_mentors and now waits to write it (measured: `cargo xtask bench migration`).
+-- DISABLE TRIGGER takes SHARE ROW EXCLUSIVE, like everything else here.
+alter table public.peer_mentors disable trigger peer_mentors_record_status_change;
 
 create or replace trigger peer_mentors_mark_assigned_pause_reason
   before update of pause_reason on public.peer_mentors
@@ -340,10 +345,9 @@ create or replace trigger mentor_status_changes_store_pause_reason
   for each row
   execute function private.store_status_change_reason();
 
--- The former audit trigger function is kept (its rollback-free removal would take the
--- earlier migration's object), but no trigger calls it any more.
+-- The former audit trigger function stays with its (disabled) trigger.
 comment on function private.record_mentor_status_change() is
-  'Unused since 20261201120000_protect_pause_reasons (private.store_pause_reason writes the audit row); kept so that migration''s rollback restores the old trigger.';
+  'Unused since 20261201120000_protect_pause_reasons (private.store_pause_reason writes the audit row; trigger peer_mentors_record_status_change is disabled); its rollback enables it again.';
 
 -- ---------------------------------------------------------------------------------------
 -- No CHECK or NOT NULL violation echoes the row. A violated constraint's DETAIL repeats the

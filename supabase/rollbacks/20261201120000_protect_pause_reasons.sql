@@ -25,14 +25,8 @@ update public.mentor_status_changes as c
   from private.mentor_status_change_reasons as r
  where r.change_id = c.id;
 
--- 3. The audit trigger of 20261126140200, as it was.
-create or replace trigger peer_mentors_record_status_change
-  after update on public.peer_mentors
-  for each row
-  when (old.status is distinct from new.status
-        or old.pause_at is distinct from new.pause_at
-        or old.pause_reason is distinct from new.pause_reason)
-  execute function private.record_mentor_status_change();
+-- 3. The audit trigger of 20261126140200 records again.
+alter table public.peer_mentors enable trigger peer_mentors_record_status_change;
 
 comment on function private.record_mentor_status_change() is
   'Trigger function: appends a row to public.mentor_status_changes for a peer_mentors status change.';
