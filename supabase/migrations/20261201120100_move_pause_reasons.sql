@@ -16,10 +16,28 @@
 set lock_timeout = '5s';
 set statement_timeout = '10min';
 
+-- A reason stored before the guard existed that the guard refuses (a health term, a phone
+-- number, ...) is exactly what must not be kept anywhere: it becomes the code `other`,
+-- counted (never shown) in a NOTICE. This cannot be undone by the rollback.
+do $redacted$
+declare
+  mentors bigint;
+  changes bigint;
+begin
+  select count(*) into mentors from public.peer_mentors
+   where pause_reason is not null and not private.pause_reason_is_allowed(pause_reason);
+  select count(*) into changes from public.mentor_status_changes
+   where pause_reason is not null and not private.pause_reason_is_allowed(pause_reason);
+  if mentors + changes > 0 then
+    raise notice 'replacing % mentor and % audit pause reasons the guard refuses by the code other', mentors, changes;
+  end if;
+end
+$redacted$;
+
 update public.peer_mentors
-   set pause_reason = pause_reason
+   set pause_reason = case when private.pause_reason_is_allowed(pause_reason) then pause_reason else 'other' end
  where pause_reason is not null;
 
 update public.mentor_status_changes
-   set pause_reason = pause_reason
+   set pause_reason = case when private.pause_reason_is_allowed(pause_reason) then pause_reason else 'other' end
  where pause_reason is not null;

@@ -114,6 +114,16 @@ drop function if exists private.mark_assigned_pause_reason();
 drop function if exists private.audit_actor();
 drop function if exists private.reject_invalid_stored_reason();
 drop function if exists private.pause_reason_is_allowed(text);
+drop function if exists private.is_national_id_number(text);
+drop function if exists private.label_reason_codes();
+drop function if exists private.label_health_words();
+drop function if exists private.label_health_stems();
+drop function if exists private.label_fold_to();
+drop function if exists private.label_fold_from();
+drop function if exists private.label_letter_class();
+drop function if exists private.label_non_ascii_digit_class();
+drop function if exists private.label_invisible_class();
+drop function if exists private.label_whitespace();
 
 -- 6. SECURITY DEFINER functions: back to search_path = '' (what every one of them had).
 do $security_definer_search_path$

@@ -54,6 +54,7 @@ mod authz;
 mod chapter_id;
 pub mod checks;
 mod command;
+pub mod label_rules;
 pub mod national_id;
 mod pause_reason;
 mod reason_code;
