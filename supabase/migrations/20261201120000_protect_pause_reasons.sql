@@ -298,39 +298,6 @@ comment on function private.pause_reason_is_allowed(text) is
 revoke all on function private.pause_reason_is_allowed(text) from public, anon, authenticated, service_role;
 revoke all on function private.is_national_id_number(text) from public, anon, authenticated, service_role;
 
--- ---------------------------------------------------------------------------------------
--- The protected tables. Foreign keys DEFERRABLE INITIALLY DEFERRED: the BEFORE INSERT
--- trigger on peer_mentors stores the reason before the mentor row itself exists; the key is
--- checked at commit. ON DELETE CASCADE: the reason belongs to the row.
--- No privilege for anon, authenticated or service_role (Supabase's default privileges do
--- not apply in `private`, revoked anyway); row-level security on, no policy: even a grant
--- added by mistake later shows nobody a row. Only the owner and the SECURITY DEFINER
--- functions below read and write them.
--- ---------------------------------------------------------------------------------------
-create table if not exists private.mentor_pause_reasons (
-  mentor_id uuid not null primary key
-    references public.peer_mentors (id) on delete cascade deferrable initially deferred,
-  reason    text not null,
-  constraint mentor_pause_reasons_reason_allowed check (private.pause_reason_is_allowed(reason))
-);
-
-comment on table private.mentor_pause_reasons is
-  'The pause reason of each paused mentor that has one (peer_mentors.pause_reason reads NULL). Read through public.mentor_pause_reason.';
-
-create table if not exists private.mentor_status_change_reasons (
-  change_id bigint not null primary key
-    references public.mentor_status_changes (id) on delete cascade deferrable initially deferred,
-  reason    text   not null,
-  constraint mentor_status_change_reasons_reason_allowed check (private.pause_reason_is_allowed(reason))
-);
-
-comment on table private.mentor_status_change_reasons is
-  'The pause reason of each audit row that has one (mentor_status_changes.pause_reason reads NULL). Read through public.mentor_status_history.';
-
-revoke all on table private.mentor_pause_reasons from public, anon, authenticated, service_role;
-revoke all on table private.mentor_status_change_reasons from public, anon, authenticated, service_role;
-alter table private.mentor_pause_reasons enable row level security;
-alter table private.mentor_status_change_reasons enable row level security;
 
 -- A rejected reason written straight into a protected table (the owner's console) is not
 -- echoed either: the same predicate, raised without the row.
@@ -361,15 +328,6 @@ comment on function private.reject_invalid_stored_reason() is
   'Trigger: rejects a reason the protected tables'' CHECK rejects, without echoing the value.';
 
 revoke all on function private.reject_invalid_stored_reason() from public, anon, authenticated, service_role;
-
-create or replace trigger mentor_pause_reasons_reject_invalid_reason
-  before insert or update on private.mentor_pause_reasons
-  for each row
-  execute function private.reject_invalid_stored_reason();
-create or replace trigger mentor_status_change_reasons_reject_invalid_reason
-  before insert or update on private.mentor_status_change_reasons
-  for each row
-  execute function private.reject_invalid_stored_reason();
 
 -- ---------------------------------------------------------------------------------------
 -- Who acts, for the audit row.
@@ -532,22 +490,6 @@ comment on function private.store_pause_reason() is
 
 revoke all on function private.store_pause_reason() from public, anon, authenticated, service_role;
 
--- The audit row used to be written AFTER the update; now by the BEFORE trigger above. The old
--- trigger is disabled, not dropped: DROP TRIGGER takes ACCESS EXCLUSIVE, and upgrading to it
--- from the SHARE ROW EXCLUSIVE this file already holds deadlocks with any transaction that
--- read peer_mentors and now waits to write it (measured: `cargo xtask bench migration`).
--- DISABLE TRIGGER takes SHARE ROW EXCLUSIVE, like everything else here.
-alter table public.peer_mentors disable trigger peer_mentors_record_status_change;
-
-create or replace trigger peer_mentors_mark_assigned_pause_reason
-  before update of pause_reason on public.peer_mentors
-  for each row
-  execute function private.mark_assigned_pause_reason();
-
-create or replace trigger peer_mentors_store_pause_reason
-  before insert or update on public.peer_mentors
-  for each row
-  execute function private.store_pause_reason();
 
 -- The same for the audit trail: its pause_reason moves to
 -- private.mentor_status_change_reasons (the identity id is assigned before BEFORE INSERT
@@ -574,10 +516,6 @@ comment on function private.store_status_change_reason() is
 
 revoke all on function private.store_status_change_reason() from public, anon, authenticated, service_role;
 
-create or replace trigger mentor_status_changes_store_pause_reason
-  before insert or update on public.mentor_status_changes
-  for each row
-  execute function private.store_status_change_reason();
 
 -- The former audit trigger function stays with its (disabled) trigger.
 comment on function private.record_mentor_status_change() is
@@ -651,10 +589,6 @@ comment on function private.check_peer_mentor_row() is
 
 revoke all on function private.check_peer_mentor_row() from public, anon, authenticated, service_role;
 
-create or replace trigger peer_mentors_check_row
-  before insert or update on public.peer_mentors
-  for each row
-  execute function private.check_peer_mentor_row();
 
 create or replace function private.check_status_change_row()
   returns trigger
@@ -697,11 +631,6 @@ comment on function private.check_status_change_row() is
 
 revoke all on function private.check_status_change_row() from public, anon, authenticated, service_role;
 
--- "check" sorts before "store": the checks see the row as written.
-create or replace trigger mentor_status_changes_check_row
-  before insert or update on public.mentor_status_changes
-  for each row
-  execute function private.check_status_change_row();
 
 -- ---------------------------------------------------------------------------------------
 -- The documented read path, now reading the protected tables. Same signatures, errors and
@@ -865,3 +794,85 @@ begin
   end loop;
 end
 $security_definer_search_path$;
+
+-- ---------------------------------------------------------------------------------------
+-- Last, the statements that lock peer_mentors and mentor_status_changes (SHARE ROW
+-- EXCLUSIVE, held until commit): everything above is done by then, so writers wait only for
+-- these few catalog changes.
+-- ---------------------------------------------------------------------------------------
+
+-- ---------------------------------------------------------------------------------------
+-- The protected tables. Foreign keys DEFERRABLE INITIALLY DEFERRED: the BEFORE INSERT
+-- trigger on peer_mentors stores the reason before the mentor row itself exists; the key is
+-- checked at commit. ON DELETE CASCADE: the reason belongs to the row.
+-- No privilege for anon, authenticated or service_role (Supabase's default privileges do
+-- not apply in `private`, revoked anyway); row-level security on, no policy: even a grant
+-- added by mistake later shows nobody a row. Only the owner and the SECURITY DEFINER
+-- functions below read and write them.
+-- ---------------------------------------------------------------------------------------
+create table if not exists private.mentor_pause_reasons (
+  mentor_id uuid not null primary key
+    references public.peer_mentors (id) on delete cascade deferrable initially deferred,
+  reason    text not null,
+  constraint mentor_pause_reasons_reason_allowed check (private.pause_reason_is_allowed(reason))
+);
+
+comment on table private.mentor_pause_reasons is
+  'The pause reason of each paused mentor that has one (peer_mentors.pause_reason reads NULL). Read through public.mentor_pause_reason.';
+
+create table if not exists private.mentor_status_change_reasons (
+  change_id bigint not null primary key
+    references public.mentor_status_changes (id) on delete cascade deferrable initially deferred,
+  reason    text   not null,
+  constraint mentor_status_change_reasons_reason_allowed check (private.pause_reason_is_allowed(reason))
+);
+
+comment on table private.mentor_status_change_reasons is
+  'The pause reason of each audit row that has one (mentor_status_changes.pause_reason reads NULL). Read through public.mentor_status_history.';
+
+revoke all on table private.mentor_pause_reasons from public, anon, authenticated, service_role;
+revoke all on table private.mentor_status_change_reasons from public, anon, authenticated, service_role;
+alter table private.mentor_pause_reasons enable row level security;
+alter table private.mentor_status_change_reasons enable row level security;
+
+create or replace trigger mentor_pause_reasons_reject_invalid_reason
+  before insert or update on private.mentor_pause_reasons
+  for each row
+  execute function private.reject_invalid_stored_reason();
+create or replace trigger mentor_status_change_reasons_reject_invalid_reason
+  before insert or update on private.mentor_status_change_reasons
+  for each row
+  execute function private.reject_invalid_stored_reason();
+
+-- The audit row used to be written AFTER the update; now by the BEFORE trigger above. The old
+-- trigger is disabled, not dropped: DROP TRIGGER takes ACCESS EXCLUSIVE, and upgrading to it
+-- from the SHARE ROW EXCLUSIVE this file already holds deadlocks with any transaction that
+-- read peer_mentors and now waits to write it (measured: `cargo xtask bench migration`).
+-- DISABLE TRIGGER takes SHARE ROW EXCLUSIVE, like everything else here.
+alter table public.peer_mentors disable trigger peer_mentors_record_status_change;
+
+create or replace trigger peer_mentors_mark_assigned_pause_reason
+  before update of pause_reason on public.peer_mentors
+  for each row
+  execute function private.mark_assigned_pause_reason();
+
+create or replace trigger peer_mentors_store_pause_reason
+  before insert or update on public.peer_mentors
+  for each row
+  execute function private.store_pause_reason();
+
+create or replace trigger mentor_status_changes_store_pause_reason
+  before insert or update on public.mentor_status_changes
+  for each row
+  execute function private.store_status_change_reason();
+
+create or replace trigger peer_mentors_check_row
+  before insert or update on public.peer_mentors
+  for each row
+  execute function private.check_peer_mentor_row();
+
+-- "check" sorts before "store": the checks see the row as written.
+create or replace trigger mentor_status_changes_check_row
+  before insert or update on public.mentor_status_changes
+  for each row
+  execute function private.check_status_change_row();
