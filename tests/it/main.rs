@@ -14,6 +14,7 @@ mod client_privileges;
 mod compat_select_star;
 mod faults;
 mod faults_input;
+mod label_guard;
 mod no_echo;
 mod notify_delivery;
 mod notify_differential;
