@@ -18,7 +18,9 @@ set statement_timeout = '10min';
 
 -- A reason stored before the guard existed that the guard refuses (a health term, a phone
 -- number, ...) is exactly what must not be kept anywhere: it becomes the code `other`,
--- counted (never shown) in a NOTICE. This cannot be undone by the rollback.
+-- counted (never shown) in a NOTICE. Replacing a mentor's current reason is a change of the
+-- reason, so the audit trail records it (paused -> paused, maintenance, reason other). This
+-- cannot be undone by the rollback.
 do $redacted$
 declare
   mentors bigint;

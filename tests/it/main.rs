@@ -21,6 +21,7 @@ mod notify_differential;
 mod notify_recipients;
 mod notify_rls;
 mod notify_support;
+mod protect_migration;
 mod reason_side_channels;
 mod runner;
 mod status_migration;

@@ -42,17 +42,6 @@ pub enum Actor {
     ServiceRole,
 }
 
-impl Actor {
-    /// The acting user, if the actor is one (not the service role).
-    #[must_use]
-    pub fn user_id(&self) -> Option<UserId> {
-        match self {
-            Actor::Mentor { user_id } | Actor::Coordinator { user_id } => Some(*user_id),
-            Actor::ServiceRole => None,
-        }
-    }
-}
-
 /// The mentor a command is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TargetMentor {

@@ -38,8 +38,10 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 
 /// The one way the application reads and changes mentor statuses.
 ///
-/// Every change runs in one transaction: load the mentor and its active chapters, ask the
-/// domain ([`authorize`], [`MentorState::apply`]), then write with a compare-and-set that
+/// Every change runs in one transaction: load, in one query, the mentor (its reason from
+/// `private.mentor_pause_reasons`), its active chapters and the chapters the acting
+/// coordinator actively coordinates (from `chapter_coordinators`, never from the caller), ask
+/// the domain ([`authorize`], [`MentorState::apply`]), then write with a compare-and-set that
 /// only succeeds if the row still holds the state the decision was based on. When another
 /// transaction changed the row first, the repository reads again and decides again (at most
 /// [`DEFAULT_MAX_ATTEMPTS`] times, see [`with_max_attempts`](Self::with_max_attempts)), so
@@ -96,8 +98,8 @@ struct FactsRecord {
 }
 
 /// The mentor, its active chapters, and the active chapters of the acting coordinator
-/// (`$2`, NULL for other actors), in one round trip. `FOR UPDATE OF m` is not taken: the
-/// write below is a compare-and-set, and a stale read only costs a retry.
+/// (`$2`, NULL for other actors), in one round trip. No row lock is taken: the write below
+/// is a compare-and-set, and a stale read only costs a retry.
 const FACTS_SQL: &str = "
 select m.id, m.user_id, m.status, m.pause_at, r.reason as pause_reason,
        array(select cm.chapter_id from public.chapter_memberships as cm
