@@ -17,6 +17,8 @@
 -- chapter). See ARCHITECTURE.md, "Where pause reasons live".
 --
 -- Also in this file (issue 10):
+--   * the guard private.pause_reason_is_allowed: the protected tables accept, from every
+--     writer, exactly what the domain's PauseReason::parse accepts;
 --   * the audit row is written by a BEFORE trigger (it needs the reason before and after the
 --     change, which only exists in the protected table); the actor settings
 --     mentor_status.actor_id / actor_role are honoured only on the table owner's own
