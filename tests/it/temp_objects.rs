@@ -51,7 +51,10 @@ const COVERED: [(&str, &str); 14] = [
     ("public.reactivate_mentor(uuid)", "reactivate"),
     ("public.mentor_pause_reason(uuid)", "reason"),
     ("public.mentor_status_history(uuid)", "history"),
-    ("private.is_coordinator_of(uuid)", "rls read"),
+    (
+        "private.is_coordinator_of(uuid)",
+        "every RPC and reason read by a coordinator",
+    ),
     ("private.change_mentor_status(uuid,text,text)", "every RPC"),
     ("private.store_pause_reason()", "trigger of every RPC"),
     (
@@ -138,7 +141,7 @@ fn scenario(conn: &mut PgConnection, with_temp_objects: bool) -> Vec<String> {
                 );
             }
         }
-        let calls: [(Caller, String); 11] = [
+        let calls: [(Caller, String); 10] = [
             (
                 KARI,
                 format!("select status from public.pause_mentor('{ADA}', 'vacation')"),
@@ -160,7 +163,8 @@ fn scenario(conn: &mut PgConnection, with_temp_objects: bool) -> Vec<String> {
                 KARI,
                 format!("select to_status from public.mentor_status_history('{CAMILLA}')"),
             ),
-            (KARI, "select id from public.peer_mentors".to_owned()),
+            // (No plain `select` as the client: its own policies run with its own search
+            // path, where a temporary `uuid` breaks auth.uid() for that session only.)
             (
                 ADA_USER,
                 format!("select status from public.resume_mentor('{ADA}')"),
