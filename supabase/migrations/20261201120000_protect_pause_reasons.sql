@@ -799,29 +799,18 @@ $security_definer_search_path$;
 
 -- ---------------------------------------------------------------------------------------
 -- Last, the statements that lock peer_mentors and mentor_status_changes (SHARE ROW
--- EXCLUSIVE, held until commit): everything above is done by then, so writers wait only for
--- these few catalog changes.
+-- EXCLUSIVE, held until commit): everything else is done by then, so writers of
+-- peer_mentors wait only for its foreign key (on an empty table: nothing to check) and its
+-- triggers, a few catalog changes.
 -- ---------------------------------------------------------------------------------------
 
--- ---------------------------------------------------------------------------------------
 -- The protected tables. Foreign keys DEFERRABLE INITIALLY DEFERRED: the BEFORE INSERT
 -- trigger on peer_mentors stores the reason before the mentor row itself exists; the key is
 -- checked at commit. ON DELETE CASCADE: the reason belongs to the row.
 -- No privilege for anon, authenticated or service_role (Supabase's default privileges do
 -- not apply in `private`, revoked anyway); row-level security on, no policy: even a grant
 -- added by mistake later shows nobody a row. Only the owner and the SECURITY DEFINER
--- functions below read and write them.
--- ---------------------------------------------------------------------------------------
-create table if not exists private.mentor_pause_reasons (
-  mentor_id uuid not null primary key
-    references public.peer_mentors (id) on delete cascade deferrable initially deferred,
-  reason    text not null,
-  constraint mentor_pause_reasons_reason_allowed check (private.pause_reason_is_allowed(reason))
-);
-
-comment on table private.mentor_pause_reasons is
-  'The pause reason of each paused mentor that has one (peer_mentors.pause_reason reads NULL). Read through public.mentor_pause_reason.';
-
+-- functions above read and write them.
 create table if not exists private.mentor_status_change_reasons (
   change_id bigint not null primary key
     references public.mentor_status_changes (id) on delete cascade deferrable initially deferred,
@@ -832,26 +821,69 @@ create table if not exists private.mentor_status_change_reasons (
 comment on table private.mentor_status_change_reasons is
   'The pause reason of each audit row that has one (mentor_status_changes.pause_reason reads NULL). Read through public.mentor_status_history.';
 
-revoke all on table private.mentor_pause_reasons from public, anon, authenticated, service_role;
 revoke all on table private.mentor_status_change_reasons from public, anon, authenticated, service_role;
-alter table private.mentor_pause_reasons enable row level security;
 alter table private.mentor_status_change_reasons enable row level security;
 
-create or replace trigger mentor_pause_reasons_reject_invalid_reason
-  before insert or update on private.mentor_pause_reasons
-  for each row
-  execute function private.reject_invalid_stored_reason();
 create or replace trigger mentor_status_change_reasons_reject_invalid_reason
   before insert or update on private.mentor_status_change_reasons
   for each row
   execute function private.reject_invalid_stored_reason();
 
--- The audit row used to be written AFTER the update; now by the BEFORE trigger above. The old
--- trigger is disabled, not dropped: DROP TRIGGER takes ACCESS EXCLUSIVE, and upgrading to it
--- from the SHARE ROW EXCLUSIVE this file already holds deadlocks with any transaction that
--- read peer_mentors and now waits to write it (measured: `cargo xtask bench migration`).
--- DISABLE TRIGGER takes SHARE ROW EXCLUSIVE, like everything else here.
+create or replace trigger mentor_status_changes_store_pause_reason
+  before insert or update on public.mentor_status_changes
+  for each row
+  execute function private.store_status_change_reason();
+
+-- "check" sorts before "store": the checks see the row as written.
+create or replace trigger mentor_status_changes_check_row
+  before insert or update on public.mentor_status_changes
+  for each row
+  execute function private.check_status_change_row();
+
+-- Its foreign key is added last (below), so that creating the table locks nothing else.
+create table if not exists private.mentor_pause_reasons (
+  mentor_id uuid not null primary key,
+  reason    text not null,
+  constraint mentor_pause_reasons_reason_allowed check (private.pause_reason_is_allowed(reason))
+);
+
+comment on table private.mentor_pause_reasons is
+  'The pause reason of each paused mentor that has one (peer_mentors.pause_reason reads NULL). Read through public.mentor_pause_reason.';
+
+revoke all on table private.mentor_pause_reasons from public, anon, authenticated, service_role;
+alter table private.mentor_pause_reasons enable row level security;
+
+create or replace trigger mentor_pause_reasons_reject_invalid_reason
+  before insert or update on private.mentor_pause_reasons
+  for each row
+  execute function private.reject_invalid_stored_reason();
+
+-- From here on peer_mentors is locked (SHARE ROW EXCLUSIVE). ADD CONSTRAINT has no IF NOT
+-- EXISTS: added only if missing, so the file can run again.
+do $mentor_pause_reasons_fkey$
+begin
+  if not exists (select 1 from pg_catalog.pg_constraint
+                  where conrelid = 'private.mentor_pause_reasons'::regclass
+                    and conname = 'mentor_pause_reasons_mentor_id_fkey') then
+    alter table private.mentor_pause_reasons
+      add constraint mentor_pause_reasons_mentor_id_fkey
+      foreign key (mentor_id) references public.peer_mentors (id)
+      on delete cascade deferrable initially deferred;
+  end if;
+end
+$mentor_pause_reasons_fkey$;
+
+-- The audit row used to be written AFTER the update; now by the BEFORE trigger
+-- peer_mentors_store_pause_reason. The old trigger is disabled, not dropped: DROP TRIGGER
+-- takes ACCESS EXCLUSIVE, and upgrading to it from the SHARE ROW EXCLUSIVE this file already
+-- holds deadlocks with any transaction that read peer_mentors and now waits to write it
+-- (seen with `cargo xtask bench migration`). DISABLE TRIGGER takes SHARE ROW EXCLUSIVE.
 alter table public.peer_mentors disable trigger peer_mentors_record_status_change;
+
+create or replace trigger peer_mentors_check_row
+  before insert or update on public.peer_mentors
+  for each row
+  execute function private.check_peer_mentor_row();
 
 create or replace trigger peer_mentors_mark_assigned_pause_reason
   before update of pause_reason on public.peer_mentors
@@ -862,19 +894,3 @@ create or replace trigger peer_mentors_store_pause_reason
   before insert or update on public.peer_mentors
   for each row
   execute function private.store_pause_reason();
-
-create or replace trigger mentor_status_changes_store_pause_reason
-  before insert or update on public.mentor_status_changes
-  for each row
-  execute function private.store_status_change_reason();
-
-create or replace trigger peer_mentors_check_row
-  before insert or update on public.peer_mentors
-  for each row
-  execute function private.check_peer_mentor_row();
-
--- "check" sorts before "store": the checks see the row as written.
-create or replace trigger mentor_status_changes_check_row
-  before insert or update on public.mentor_status_changes
-  for each row
-  execute function private.check_status_change_row();
