@@ -58,13 +58,18 @@ enum Expect {
     None,
     /// A read of the pause reason returns it.
     Reason,
+    /// A read succeeds but returns no value: the column reads NULL for everyone (the reason
+    /// lives in `private.mentor_pause_reasons`, since 20261201120000).
+    Null,
     /// The change is made and exactly one audit row names the caller.
     Changed,
     /// 42501 insufficient_privilege, and nothing changes.
     Denied,
 }
 
-use Expect::{Changed as CHANGE, Denied as DENY, None as NONE, Reason as REASON, Rows as ROWS};
+use Expect::{
+    Changed as CHANGE, Denied as DENY, None as NONE, Null as NULL, Reason as REASON, Rows as ROWS,
+};
 
 /// The operations, in the column order of [`MATRIX`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,16 +120,16 @@ const OPS: [Op; 11] = [
 const MATRIX: [(&str, Caller, [Expect; 11]); 10] = [
     //                                                                  row   column  function pause   resume  deact.  react.  UPDATE  audit  history audit
     //                                                                        reason  reason                                   status  read           write
-    ("the mentor (Bjørn)",                                  BJORN,     [ROWS, DENY,   DENY,   CHANGE, CHANGE, DENY,   DENY,   DENY,   ROWS,  DENY,   DENY]),
-    ("another mentor of the same chapter (Ada)",            ADA,       [NONE, DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   NONE,  DENY,   DENY]),
-    ("coordinator of both his chapters (Kari)",             KARI,      [ROWS, DENY,   REASON, CHANGE, CHANGE, CHANGE, CHANGE, DENY,   ROWS,  ROWS,   DENY]),
-    ("coordinator sharing one of his two chapters (Berit)", BERIT,     [ROWS, DENY,   REASON, CHANGE, CHANGE, CHANGE, CHANGE, DENY,   ROWS,  ROWS,   DENY]),
-    ("coordinator of another chapter (Trond)",              TROND,     [NONE, DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   NONE,  DENY,   DENY]),
-    ("former coordinator of his chapter (Ingrid)",          INGRID,    [NONE, DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   NONE,  DENY,   DENY]),
-    ("coordinator of a chapter he left (Tove)",             TOVE,      [NONE, DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   NONE,  DENY,   DENY]),
-    ("signed-in user with no role (Ola)",                   OLA,       [NONE, DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   DENY,   NONE,  DENY,   DENY]),
-    ("anon",                                                Caller::Anon,        [NONE, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY]),
-    ("service_role",                                        Caller::ServiceRole, [ROWS, REASON, REASON, CHANGE, CHANGE, CHANGE, CHANGE, CHANGE, ROWS, ROWS, DENY]),
+    ("the mentor (Bjørn)",                                  BJORN,     [ROWS, NULL, DENY, CHANGE, CHANGE, DENY, DENY, DENY, ROWS, DENY, DENY]),
+    ("another mentor of the same chapter (Ada)",            ADA,       [NONE, NULL, DENY, DENY, DENY, DENY, DENY, DENY, NONE, DENY, DENY]),
+    ("coordinator of both his chapters (Kari)",             KARI,      [ROWS, NULL, REASON, CHANGE, CHANGE, CHANGE, CHANGE, DENY, ROWS, ROWS, DENY]),
+    ("coordinator sharing one of his two chapters (Berit)", BERIT,     [ROWS, NULL, REASON, CHANGE, CHANGE, CHANGE, CHANGE, DENY, ROWS, ROWS, DENY]),
+    ("coordinator of another chapter (Trond)",              TROND,     [NONE, NULL, DENY, DENY, DENY, DENY, DENY, DENY, NONE, DENY, DENY]),
+    ("former coordinator of his chapter (Ingrid)",          INGRID,    [NONE, NULL, DENY, DENY, DENY, DENY, DENY, DENY, NONE, DENY, DENY]),
+    ("coordinator of a chapter he left (Tove)",             TOVE,      [NONE, NULL, DENY, DENY, DENY, DENY, DENY, DENY, NONE, DENY, DENY]),
+    ("signed-in user with no role (Ola)",                   OLA,       [NONE, NULL, DENY, DENY, DENY, DENY, DENY, DENY, NONE, DENY, DENY]),
+    ("anon",                                                Caller::Anon,        [NONE, NULL, DENY, DENY, DENY, DENY, DENY, DENY, NONE, DENY, DENY]),
+    ("service_role",                                        Caller::ServiceRole, [ROWS, NULL, REASON, CHANGE, CHANGE, CHANGE, CHANGE, CHANGE, ROWS, ROWS, DENY]),
 ];
 
 /// The state the target is put in (as the owner) before the attempt.
@@ -249,6 +254,14 @@ fn run_cell(conn: &mut PgConnection, caller: Caller, op: Op, expect: Expect) -> 
                     let wanted = if op == Op::ReadRow { 1 } else { history_rows };
                     if *rows != wanted || wanted == 0 || !unchanged {
                         return fail(&format!("not the {wanted} rows"));
+                    }
+                }
+                Expect::Null => {
+                    let Outcome::Done { values, .. } = &outcome else {
+                        return fail("the read failed");
+                    };
+                    if !values.is_empty() || !unchanged {
+                        return fail("a value came back");
                     }
                 }
                 Expect::Reason => {

@@ -20,8 +20,8 @@ use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use mentor_status_domain::{
-    Actor, AuditLabel, ChapterId, Command, Denied, MentorState, MentorStatus, PauseReason,
-    ReasonCode, TargetMentor, UserId, authorize, may_read_pause_reason,
+    AccessFacts, Actor, AuditLabel, ChapterId, Command, Denied, MentorState, MentorStatus,
+    PauseReason, ReasonCode, TargetMentor, UserId, authorize, may_read_pause_reason,
 };
 use mentor_status_tests::TestDb;
 use proptest::prelude::*;
@@ -179,6 +179,8 @@ fn expected(case: &Case) -> Expected {
         UserId::new(user_id(case.target)),
         active_chapters(&case.memberships[case.target]),
     );
+    // Facts for an actor who coordinates nothing (the service role, a user as a mentor).
+    let plain = AccessFacts::new(target.clone(), []);
     match case.who {
         Who::Anon => Expected {
             sees_row: false,
@@ -187,8 +189,8 @@ fn expected(case: &Case) -> Expected {
         },
         Who::ServiceRole => Expected {
             sees_row: true,
-            reads_reason: may_read_pause_reason(&Actor::ServiceRole, &target),
-            command: authorize(&Actor::ServiceRole, &target, &case.command)
+            reads_reason: may_read_pause_reason(&Actor::ServiceRole, &plain),
+            command: authorize(&Actor::ServiceRole, &plain, &case.command)
                 .map_err(|d| Refusal::NotAllowed(Some(d.to_string())))
                 .and_then(|()| label_check(&case.command)),
         },
@@ -196,12 +198,10 @@ fn expected(case: &Case) -> Expected {
             let user = UserId::new(user_id(u));
             let coordinated = active_chapters(&case.coordinators[u]);
             let as_mentor = Actor::Mentor { user_id: user };
-            let as_coordinator = Actor::Coordinator {
-                user_id: user,
-                chapters: coordinated.clone(),
-            };
-            let mentor_says = authorize(&as_mentor, &target, &case.command);
-            let coordinator_says = authorize(&as_coordinator, &target, &case.command);
+            let as_coordinator = Actor::Coordinator { user_id: user };
+            let coordinator_facts = AccessFacts::new(target.clone(), coordinated.clone());
+            let mentor_says = authorize(&as_mentor, &plain, &case.command);
+            let coordinator_says = authorize(&as_coordinator, &coordinator_facts, &case.command);
             let decision: Result<(), Denied> = match (mentor_says, coordinator_says) {
                 (Ok(()), _) | (_, Ok(())) => Ok(()),
                 (Err(as_mentor), Err(as_coordinator)) => {
@@ -213,9 +213,10 @@ fn expected(case: &Case) -> Expected {
                 }
             };
             Expected {
-                sees_row: user == target.user_id || may_read_pause_reason(&as_coordinator, &target),
-                reads_reason: may_read_pause_reason(&as_mentor, &target)
-                    || may_read_pause_reason(&as_coordinator, &target),
+                sees_row: user == target.user_id
+                    || may_read_pause_reason(&as_coordinator, &coordinator_facts),
+                reads_reason: may_read_pause_reason(&as_mentor, &plain)
+                    || may_read_pause_reason(&as_coordinator, &coordinator_facts),
                 command: decision
                     .map_err(|d| Refusal::NotAllowed(Some(d.to_string())))
                     .and_then(|()| label_check(&case.command)),

@@ -96,7 +96,7 @@ pub fn attempt(conn: &mut PgConnection, caller: Caller, stmt: Stmt<'_>) -> Outco
         Stmt::Query(sql) => {
             assert!(!sql.contains("$attempt_sql$"), "{sql}");
             format!(
-                "execute $attempt_sql$ select count(*), coalesce(string_agg(t.v::text, ',' order by t.v::text), '')
+                "execute $attempt_sql$ select count(*), coalesce(string_agg(t.v::pg_catalog.text, ',' order by t.v::pg_catalog.text), '')
                                         from ({sql}) as t(v) $attempt_sql$ into n, v;"
             )
         }
@@ -110,8 +110,9 @@ pub fn attempt(conn: &mut PgConnection, caller: Caller, stmt: Stmt<'_>) -> Outco
     let block = format!(
         "do $attempt$
          declare
-           n bigint;
-           v text;
+           -- Qualified: a test may shadow type names with temporary objects.
+           n pg_catalog.int8;
+           v pg_catalog.text;
          begin
            {body}
            perform set_config('access_test.outcome', 'done' || chr(31) || n || chr(31) || v, true);
@@ -192,8 +193,10 @@ pub fn last_audit_row(conn: &mut PgConnection) -> String {
     text(
         conn,
         "select concat_ws(' ', mentor_id, from_status || '->' || to_status, coalesce(changed_by::text, '-'),
-                          actor_role, coalesce(pause_reason, '-')) as v
-           from public.mentor_status_changes order by id desc limit 1",
+                          actor_role, coalesce(r.reason, '-')) as v
+           from public.mentor_status_changes as c
+           left join private.mentor_status_change_reasons as r on r.change_id = c.id
+          order by c.id desc limit 1",
     )
 }
 
@@ -203,8 +206,72 @@ pub fn mentor_state(conn: &mut PgConnection, mentor: Uuid) -> String {
         conn,
         &format!(
             "select concat_ws(' ', status, case when pause_at is null then 'no-pause-at' else 'pause-at' end,
-                              coalesce(pause_reason, '-')) as v
-               from public.peer_mentors where id = '{mentor}'"
+                              coalesce(r.reason, '-')) as v
+               from public.peer_mentors as m
+               left join private.mentor_pause_reasons as r on r.mentor_id = m.id
+              where m.id = '{mentor}'"
         ),
     )
+}
+
+/// Every field of an error a client or a log sees (PostgREST passes code, message, details
+/// and hint on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorFields {
+    pub sqlstate: String,
+    pub message: String,
+    pub detail: String,
+    pub hint: String,
+    pub constraint: String,
+}
+
+impl ErrorFields {
+    /// Message, detail and hint: what must never repeat a row's values.
+    pub fn said(&self) -> String {
+        format!("{} | {} | {}", self.message, self.detail, self.hint)
+    }
+}
+
+/// Runs the command `sql` as `caller` (`None`: the owner, no role switch) in a rolled-back
+/// transaction and returns its error, or `None` if it succeeded.
+pub fn error_of(conn: &mut PgConnection, caller: Option<Caller>, sql: &str) -> Option<ErrorFields> {
+    assert!(!sql.contains("$error_of$"), "{sql}");
+    rolled_back(conn, |conn| {
+        if let Some(caller) = caller {
+            conn.batch_execute(&caller.preamble())
+                .unwrap_or_else(|e| panic!("switching to {caller:?}: {e}"));
+        }
+        conn.batch_execute(&format!(
+            "do $error_of_block$
+             declare st text; msg text; det text; hin text; con text;
+             begin
+               execute $error_of$ {sql} $error_of$;
+               perform set_config('access_test.error', '', true);
+             exception when others then
+               get stacked diagnostics st = returned_sqlstate, msg = message_text,
+                                       det = pg_exception_detail, hin = pg_exception_hint,
+                                       con = constraint_name;
+               perform set_config('access_test.error', concat_ws(chr(31), st, coalesce(msg, ''), coalesce(det, ''), coalesce(hin, ''), coalesce(con, '')), true);
+             end
+             $error_of_block$;"
+        ))
+        .unwrap_or_else(|e| panic!("running the error block for {sql}: {e}"));
+        conn.batch_execute("reset role; select set_config('request.jwt.claims', '', true);")
+            .unwrap_or_else(|e| panic!("switching back to the owner: {e}"));
+        let recorded = text(conn, "select current_setting('access_test.error') as v");
+        if recorded.is_empty() {
+            return None;
+        }
+        let parts: Vec<&str> = recorded.split('\u{1f}').collect();
+        match parts.as_slice() {
+            [sqlstate, message, detail, hint, constraint] => Some(ErrorFields {
+                sqlstate: (*sqlstate).to_owned(),
+                message: (*message).to_owned(),
+                detail: (*detail).to_owned(),
+                hint: (*hint).to_owned(),
+                constraint: (*constraint).to_owned(),
+            }),
+            _ => panic!("unexpected error record {recorded:?}"),
+        }
+    })
 }

@@ -289,7 +289,9 @@ fn a_notification_never_carries_the_pause_reason() {
     assert_eq!(
         text(
             &mut conn,
-            "select pause_reason as v from public.mentor_status_changes order by id desc limit 1"
+            "select r.reason as v from public.mentor_status_changes as c
+               join private.mentor_status_change_reasons as r on r.change_id = c.id
+              order by c.id desc limit 1"
         ),
         label
     );

@@ -212,7 +212,9 @@ fn a_rejected_pause_reason_is_never_echoed_back_in_the_error() {
     let camilla = "b0000000-0000-4000-8000-000000000003";
     let before = text(
         &mut conn,
-        &format!("select pause_reason as v from public.peer_mentors where id = '{camilla}'"),
+        &format!(
+            "select reason as v from private.mentor_pause_reasons where mentor_id = '{camilla}'"
+        ),
     );
     for reason in ["id 010190 12345", "nr 010190-12345 ring meg", "01019012345"] {
         let error = conn
@@ -242,7 +244,9 @@ fn a_rejected_pause_reason_is_never_echoed_back_in_the_error() {
     assert_eq!(
         text(
             &mut conn,
-            &format!("select pause_reason as v from public.peer_mentors where id = '{camilla}'")
+            &format!(
+                "select reason as v from private.mentor_pause_reasons where mentor_id = '{camilla}'"
+            )
         ),
         before
     );

@@ -52,7 +52,7 @@ fn random_actor(rng: &mut Rng) -> Actor {
 
 fn actor_setting(actor: &Actor) -> (String, String) {
     match actor {
-        Actor::Mentor { user_id } | Actor::Coordinator { user_id, .. } => {
+        Actor::Mentor { user_id } | Actor::Coordinator { user_id } => {
             (user_id.to_string(), "authenticated".to_owned())
         }
         Actor::ServiceRole => (String::new(), "service_role".to_owned()),

@@ -185,16 +185,25 @@ fn commands_that_do_not_apply_or_are_not_allowed_change_nothing() {
         repository.change_status(&ada, ADA, Command::Deactivate, at(0)),
         Err(RepositoryError::Denied(Denied::NotAllowedForMentor { .. }))
     ));
-    // Guro's Bergen membership is inactive: Kari reaches her through Oslo only, so a
-    // coordinator of Bergen alone may not act.
-    let bergen_only = Actor::Coordinator {
-        user_id: user(0x11),
-        chapters: [BERGEN].into(),
-    };
+    // Guro's Bergen membership is inactive: Kari reaches her through Oslo only, so once
+    // Kari no longer coordinates Oslo (rolled back below) she may not act. The chapters
+    // come from the database, in the transaction of the change.
+    conn.batch_execute(&format!(
+        "update public.chapter_coordinators set active = false where user_id = '{}' and chapter_id = '{}'",
+        user(0x11),
+        OSLO
+    ))
+    .unwrap();
     assert!(matches!(
-        repository.change_status(&bergen_only, mentor(7), Command::Deactivate, at(0)),
+        repository.change_status(&kari(), mentor(7), Command::Deactivate, at(0)),
         Err(RepositoryError::Denied(Denied::NotSameChapter))
     ));
+    conn.batch_execute(&format!(
+        "update public.chapter_coordinators set active = true where user_id = '{}' and chapter_id = '{}'",
+        user(0x11),
+        OSLO
+    ))
+    .unwrap();
     let unknown = MentorId::new(Uuid::nil());
     assert!(matches!(
         repository.change_status(&Actor::ServiceRole, unknown, Command::Resume, at(0)),

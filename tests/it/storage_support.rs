@@ -35,19 +35,18 @@ pub const OSLO: ChapterId = chapter(1);
 pub const BERGEN: ChapterId = chapter(2);
 pub const TRONDHEIM: ChapterId = chapter(3);
 
-/// Kari coordinates Oslo and Bergen.
+/// Kari, who coordinates Oslo and Bergen (seed): the repository reads that from
+/// `chapter_coordinators`.
 pub fn kari() -> Actor {
     Actor::Coordinator {
         user_id: user(0x11),
-        chapters: [OSLO, BERGEN].into(),
     }
 }
 
-/// Trond coordinates Trondheim.
+/// Trond, who coordinates Trondheim (seed).
 pub fn trond() -> Actor {
     Actor::Coordinator {
         user_id: user(0x12),
-        chapters: [TRONDHEIM].into(),
     }
 }
 
@@ -86,14 +85,19 @@ create function public.test_log_status() returns trigger language plpgsql as $$
 begin
   insert into public.test_status_log (mentor_id, old_row, new_row, actor_id, actor_role)
   values (new.id,
-          old.status || '|' || coalesce(((extract(epoch from old.pause_at) * 1000000)::bigint)::text, '-') || '|' || coalesce(old.pause_reason, '-'),
+          old.status || '|' || coalesce(((extract(epoch from old.pause_at) * 1000000)::bigint)::text, '-') || '|'
+            || coalesce((select r.reason from private.mentor_pause_reasons as r where r.mentor_id = old.id), '-'),
           new.status || '|' || coalesce(((extract(epoch from new.pause_at) * 1000000)::bigint)::text, '-') || '|' || coalesce(new.pause_reason, '-'),
           current_setting('mentor_status.actor_id', true),
           current_setting('mentor_status.actor_role', true));
   return new;
 end
 $$;
-create trigger test_log_status after update on public.peer_mentors
+-- BEFORE, and named to fire before the project's triggers: the reason is still in
+-- private.mentor_pause_reasons (old) and in new.pause_reason as written (new); the trigger
+-- peer_mentors_store_pause_reason moves it afterwards. (A BEFORE row trigger fires only
+-- once the row is locked and re-checked, so it logs exactly the updates that happen.)
+create trigger a_test_log_status before update on public.peer_mentors
   for each row execute function public.test_log_status();";
 
 /// One row of `public.test_status_log`.

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::label_rules::{fold, is_invisible, is_letter, is_non_ascii_digit, is_word_char};
 use crate::{ReasonCode, checks, national_id};
 
 /// The longest label accepted, in Unicode scalar values after trimming (PostgreSQL's
@@ -12,7 +13,8 @@ pub const MAX_CHARS: usize = checks::PAUSE_REASON_MAX_CHARS;
 /// numbers, identity numbers without check digits).
 pub const MIN_REJECTED_DIGIT_RUN: usize = 9;
 
-/// Health terms rejected wherever they occur inside a word (compared after lowercasing).
+/// Health terms rejected wherever they occur inside a word (compared after folding case and
+/// accents with [`label_rules::fold`](crate::label_rules::fold); every stem is folded already).
 ///
 /// Norwegian compounds such as `brystkreft` or `sykemeldt` are caught this way.
 /// Best effort: a list cannot recognise every way to write health information, which is
@@ -110,7 +112,7 @@ pub const HEALTH_STEMS: &[&str] = &[
     "influenza",
 ];
 
-/// Health terms rejected only as whole words (compared after lowercasing), because as
+/// Health terms rejected only as whole words (compared after folding), because as
 /// parts of words they would reject harmless text (`syk` in `sykkel`, `ill` in `will`).
 pub const HEALTH_WORDS: &[&str] = &[
     // Norwegian
@@ -237,10 +239,10 @@ impl AuditLabel {
         if chars > MAX_CHARS {
             return Err(AuditLabelError::TooLong { chars });
         }
-        if text.chars().any(is_control_or_invisible) {
+        if text.chars().any(is_invisible) {
             return Err(AuditLabelError::ControlCharacter);
         }
-        if text.chars().any(|c| c.is_numeric() && !c.is_ascii_digit()) {
+        if text.chars().any(is_non_ascii_digit) {
             return Err(AuditLabelError::NonAsciiDigit);
         }
         if let Some(code) = ReasonCode::find_ignoring_case(text) {
@@ -292,30 +294,6 @@ impl From<AuditLabel> for String {
     }
 }
 
-fn is_control_or_invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00AD}'
-                | '\u{034F}'
-                | '\u{061C}'
-                | '\u{115F}'
-                | '\u{1160}'
-                | '\u{17B4}'
-                | '\u{17B5}'
-                | '\u{180B}'..='\u{180F}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{3164}'
-                | '\u{FEFF}'
-                | '\u{FFA0}'
-                | '\u{FFF0}'..='\u{FFFB}'
-                | '\u{1D173}'..='\u{1D17A}'
-                | '\u{E0000}'..='\u{E0FFF}'
-        )
-}
-
 fn longest_digit_run(text: &str) -> usize {
     let mut longest = 0;
     let mut current = 0;
@@ -339,15 +317,15 @@ fn contains_email(text: &str) -> bool {
         let name_before = i
             .checked_sub(1)
             .and_then(|j| chars.get(j))
-            .is_some_and(|&b| b.is_alphanumeric() || "._%+-'".contains(b));
+            .is_some_and(|&b| is_word_char(b) || "._%+-'".contains(b));
         let domain: String = chars
             .iter()
             .skip(i + 1)
-            .take_while(|d| d.is_alphanumeric() || matches!(d, '.' | '-'))
+            .take_while(|&&d| is_word_char(d) || matches!(d, '.' | '-'))
             .collect();
         let domain = domain.trim_end_matches(['.', '-']);
         let top_level_ok = domain.rsplit_once('.').is_some_and(|(rest, tld)| {
-            !rest.is_empty() && tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)
+            !rest.is_empty() && tld.chars().count() >= 2 && tld.chars().all(is_letter)
         });
         name_before && top_level_ok
     })
@@ -427,10 +405,10 @@ fn contains_phone_number(text: &str) -> bool {
 }
 
 fn contains_health_term(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    HEALTH_STEMS.iter().any(|stem| lower.contains(stem))
-        || lower
-            .split(|c: char| !c.is_alphanumeric())
+    let folded = fold(text);
+    HEALTH_STEMS.iter().any(|stem| folded.contains(stem))
+        || folded
+            .split(|c: char| !is_word_char(c))
             .any(|word| HEALTH_WORDS.contains(&word))
 }
 

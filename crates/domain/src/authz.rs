@@ -10,15 +10,22 @@
 //!
 //! Authorization says nothing about whether the command fits the current state; that is
 //! [`MentorState::apply`](crate::MentorState::apply)'s job.
+//!
+//! An [`Actor`] says only who acts. What the decision depends on — the mentor's active
+//! chapters and the chapters the acting user actively coordinates — are [`AccessFacts`]
+//! that the storage layer reads from the database in the transaction of the change, so a
+//! stale or forged chapter set held by a caller cannot authorize anything.
 
 use std::collections::BTreeSet;
 
 use crate::{ChapterId, Command, CommandKind, PauseReason, UserId};
 
-/// Who is acting.
+/// Who is acting: identity only.
 ///
 /// A user acts in one role per request: a coordinator changing their own mentor record
 /// gets coordinator rules as [`Actor::Coordinator`], or mentor rules as [`Actor::Mentor`].
+/// Which chapters a coordinator coordinates is a fact of the database
+/// ([`AccessFacts::actor_chapters`]), not something the caller asserts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Actor {
     /// A mentor acting on their own behalf.
@@ -26,12 +33,10 @@ pub enum Actor {
         /// The mentor's user id.
         user_id: UserId,
     },
-    /// A coordinator of one or more chapters.
+    /// A user acting as a coordinator.
     Coordinator {
         /// The coordinator's user id.
         user_id: UserId,
-        /// The chapters this user coordinates.
-        chapters: BTreeSet<ChapterId>,
     },
     /// The backend's service role (Supabase `service_role`): may do everything.
     ServiceRole,
@@ -61,6 +66,33 @@ impl TargetMentor {
     }
 }
 
+/// What an authorization decision depends on, as read from the database in the
+/// transaction of the change: the target mentor and the chapters the acting user
+/// actively coordinates (`chapter_coordinators.active`; empty for a mentor or the service
+/// role).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccessFacts {
+    /// The mentor the command is about.
+    pub target: TargetMentor,
+    /// The chapters the acting user actively coordinates.
+    pub actor_chapters: BTreeSet<ChapterId>,
+}
+
+impl AccessFacts {
+    /// Facts about `target` and an acting user who coordinates `actor_chapters`.
+    #[must_use]
+    pub fn new(target: TargetMentor, actor_chapters: impl IntoIterator<Item = ChapterId>) -> Self {
+        AccessFacts {
+            target,
+            actor_chapters: actor_chapters.into_iter().collect(),
+        }
+    }
+
+    fn coordinator_shares_chapter(&self) -> bool {
+        self.target.shares_chapter_with(&self.actor_chapters)
+    }
+}
+
 /// Why an actor may not issue a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum Denied {
@@ -81,7 +113,8 @@ pub enum Denied {
     NotSameChapter,
 }
 
-/// Decides whether `actor` may issue `command` for `target`.
+/// Decides whether `actor` may issue `command`, given the `facts` about the target mentor
+/// and the acting user.
 ///
 /// - A mentor may pause (with a [`ReasonCode`](crate::ReasonCode) or no reason) and resume,
 ///   only themselves.
@@ -93,18 +126,18 @@ pub enum Denied {
 ///
 /// [`Denied`] with the reason; for a mentor acting on someone else, [`Denied::NotSelf`]
 /// comes before any rule about the command.
-pub fn authorize(actor: &Actor, target: &TargetMentor, command: &Command) -> Result<(), Denied> {
+pub fn authorize(actor: &Actor, facts: &AccessFacts, command: &Command) -> Result<(), Denied> {
     match actor {
         Actor::ServiceRole => Ok(()),
-        Actor::Coordinator { chapters, .. } => {
-            if target.shares_chapter_with(chapters) {
+        Actor::Coordinator { .. } => {
+            if facts.coordinator_shares_chapter() {
                 Ok(())
             } else {
                 Err(Denied::NotSameChapter)
             }
         }
         Actor::Mentor { user_id } => {
-            if *user_id != target.user_id {
+            if *user_id != facts.target.user_id {
                 return Err(Denied::NotSelf);
             }
             match command {
@@ -123,13 +156,14 @@ pub fn authorize(actor: &Actor, target: &TargetMentor, command: &Command) -> Res
     }
 }
 
-/// Whether `actor` may read `target`'s pause reason: the service role, and coordinators who
-/// share an active chapter with the mentor. Nobody else, not even the mentor.
+/// Whether `actor` may read the target mentor's pause reason: the service role, and
+/// coordinators who share an active chapter with the mentor. Nobody else, not even the
+/// mentor.
 #[must_use]
-pub fn may_read_pause_reason(actor: &Actor, target: &TargetMentor) -> bool {
+pub fn may_read_pause_reason(actor: &Actor, facts: &AccessFacts) -> bool {
     match actor {
         Actor::ServiceRole => true,
-        Actor::Coordinator { chapters, .. } => target.shares_chapter_with(chapters),
+        Actor::Coordinator { .. } => facts.coordinator_shares_chapter(),
         Actor::Mentor { .. } => false,
     }
 }
@@ -148,15 +182,22 @@ mod tests {
         ChapterId::new(Uuid::from_u128(0xC000 + n))
     }
 
-    fn mentor_in(chapters: &[u128]) -> TargetMentor {
-        TargetMentor::new(user(1), chapters.iter().map(|&c| chapter(c)))
+    /// Facts about a mentor (user 1) in `chapters`, with an acting user who coordinates
+    /// nothing.
+    fn mentor_in(chapters: &[u128]) -> AccessFacts {
+        AccessFacts::new(
+            TargetMentor::new(user(1), chapters.iter().map(|&c| chapter(c))),
+            [],
+        )
     }
 
-    fn coordinator_of(chapters: &[u128]) -> Actor {
-        Actor::Coordinator {
-            user_id: user(2),
-            chapters: chapters.iter().map(|&c| chapter(c)).collect(),
-        }
+    /// The same facts, the acting user coordinating `coordinated`.
+    fn coordinated(facts: AccessFacts, coordinated: &[u128]) -> AccessFacts {
+        AccessFacts::new(facts.target, coordinated.iter().map(|&c| chapter(c)))
+    }
+
+    fn coordinator() -> Actor {
+        Actor::Coordinator { user_id: user(2) }
     }
 
     fn label() -> PauseReason {
@@ -238,8 +279,8 @@ mod tests {
 
     #[test]
     fn a_coordinator_sharing_one_of_several_chapters_may_do_everything() {
-        let coordinator = coordinator_of(&[3, 7]);
-        let target = mentor_in(&[1, 2, 3]);
+        let coordinator = coordinator();
+        let target = coordinated(mentor_in(&[1, 2, 3]), &[3, 7]);
         for command in every_command() {
             assert_eq!(authorize(&coordinator, &target, &command), Ok(()));
         }
@@ -248,8 +289,8 @@ mod tests {
 
     #[test]
     fn a_coordinator_of_other_chapters_is_denied_and_may_not_read_the_reason() {
-        let coordinator = coordinator_of(&[4]);
-        let target = mentor_in(&[1, 2]);
+        let coordinator = coordinator();
+        let target = coordinated(mentor_in(&[1, 2]), &[4]);
         for command in every_command() {
             assert_eq!(
                 authorize(&coordinator, &target, &command),
@@ -262,11 +303,15 @@ mod tests {
     #[test]
     fn a_coordinator_without_chapters_or_a_mentor_without_active_chapters_never_match() {
         assert_eq!(
-            authorize(&coordinator_of(&[]), &mentor_in(&[1]), &Command::Resume),
+            authorize(&coordinator(), &mentor_in(&[1]), &Command::Resume),
             Err(Denied::NotSameChapter)
         );
         assert_eq!(
-            authorize(&coordinator_of(&[1]), &mentor_in(&[]), &Command::Resume),
+            authorize(
+                &coordinator(),
+                &coordinated(mentor_in(&[]), &[1]),
+                &Command::Resume
+            ),
             Err(Denied::NotSameChapter)
         );
     }

@@ -71,12 +71,16 @@ pub fn chk_pause_reason_only_when_paused(row: &MentorRow) -> bool {
 }
 
 /// `CONSTRAINT chk_pause_reason_no_national_id CHECK (pause_reason IS NULL OR
-/// (char_length(pause_reason) <= 200 AND pause_reason !~ '[0-9]{6}[ .-]?[0-9]{5}'))`
+/// (char_length(pause_reason) <= 200 AND pause_reason !~ '[0-9]{6}[ .-]?[0-9]{5}'))`,
+/// checked on the written value (trigger `peer_mentors_reject_invalid_pause_reason`),
+/// together with the guard `private.pause_reason_is_allowed` on the value moved into
+/// `private.mentor_pause_reasons` (migration `20261201120000`), which accepts exactly what
+/// [`PauseReason::parse`](crate::PauseReason::parse) accepts.
 #[must_use]
 pub fn chk_pause_reason_no_national_id(row: &MentorRow) -> bool {
-    row.pause_reason
-        .as_deref()
-        .is_none_or(pause_reason_text_is_accepted)
+    row.pause_reason.as_deref().is_none_or(|text| {
+        pause_reason_text_is_accepted(text) && crate::PauseReason::parse(text).is_ok()
+    })
 }
 
 /// The text part of `chk_pause_reason_no_national_id`:

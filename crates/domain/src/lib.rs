@@ -54,6 +54,7 @@ mod authz;
 mod chapter_id;
 pub mod checks;
 mod command;
+pub mod label_rules;
 pub mod national_id;
 mod pause_reason;
 mod reason_code;
@@ -68,7 +69,7 @@ pub use audit_label::{
     AuditLabel, AuditLabelError, HEALTH_STEMS, HEALTH_WORDS, MAX_CHARS as AUDIT_LABEL_MAX_CHARS,
     MIN_REJECTED_DIGIT_RUN,
 };
-pub use authz::{Actor, Denied, TargetMentor, authorize, may_read_pause_reason};
+pub use authz::{AccessFacts, Actor, Denied, TargetMentor, authorize, may_read_pause_reason};
 pub use chapter_id::ChapterId;
 pub use command::{Command, CommandKind};
 pub use pause_reason::PauseReason;

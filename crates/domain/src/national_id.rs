@@ -55,13 +55,11 @@ pub fn is_valid(digits: &[u8; 11]) -> bool {
     check_digits(first_nine) == Some([digits[9], digits[10]])
 }
 
-/// Characters that may stand between the digits of a written number.
+/// Characters that may stand between the digits of a written number: anything that is not
+/// an ASCII digit or a letter (whitespace, any punctuation or dash, symbols; see
+/// [`label_rules::is_word_char`](crate::label_rules::is_word_char)).
 fn is_separator(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '.' | '-' | '_' | '/' | ',' | ':' | '‐' | '‑' | '‒' | '–' | '—'
-        )
+    !crate::label_rules::is_word_char(c)
 }
 
 /// How many separator characters in a row may stand between two digits of one number.
@@ -69,8 +67,9 @@ const MAX_GAP: usize = 3;
 
 /// Whether `text` contains a national identity number or D-number.
 ///
-/// Digits count as one number while at most three separator characters (whitespace, `.`,
-/// `-`, `_`, `/`, `,`, `:` or a Unicode dash) stand between them, so `01019012345`,
+/// Digits count as one number while at most three separator characters (anything but a
+/// letter or a digit: whitespace, `.`, `-`, `_`, `/`, a Unicode dash, …) stand between
+/// them, so `01019012345`,
 /// `010190 12345`, `01.01.90-123 45` and `0 1 0 1 9 0 1 2 3 4 5` are all found.
 /// Every window of 11 consecutive digits in such a group is checked, so a number glued to
 /// other digits is found too.

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use mentor_status_domain::{
-    Actor, AuditLabel, AuditLabelError, ChapterId, Command, CommandKind, Denied, MentorState,
-    MentorStatus, PauseReason, ReasonCode, TargetMentor, UserId, authorize, checks,
+    AccessFacts, Actor, AuditLabel, AuditLabelError, ChapterId, Command, CommandKind, Denied,
+    MentorState, MentorStatus, PauseReason, ReasonCode, TargetMentor, UserId, authorize, checks,
     may_read_pause_reason, national_id,
 };
 use proptest::prelude::*;
@@ -229,9 +229,9 @@ proptest! {
             active_chapters: chapters(&target_chapters, 0),
         };
         // A different offset makes the two sets disjoint.
+        let target = AccessFacts::new(target, chapters(&coordinator_chapters, 1_000));
         let coordinator = Actor::Coordinator {
             user_id: UserId::new(Uuid::from_u128(2)),
-            chapters: chapters(&coordinator_chapters, 1_000),
         };
         prop_assert_eq!(authorize(&coordinator, &target, &command), Err(Denied::NotSameChapter));
         prop_assert!(!may_read_pause_reason(&coordinator, &target));
@@ -252,9 +252,9 @@ proptest! {
             user_id: UserId::new(Uuid::from_u128(1)),
             active_chapters: chapters(&target_chapters, 0),
         };
+        let target = AccessFacts::new(target, chapters(&coordinator_chapters, 0));
         let coordinator = Actor::Coordinator {
             user_id: UserId::new(Uuid::from_u128(2)),
-            chapters: chapters(&coordinator_chapters, 0),
         };
         prop_assert_eq!(authorize(&coordinator, &target, &command), Ok(()));
         prop_assert!(may_read_pause_reason(&coordinator, &target));
@@ -271,6 +271,7 @@ proptest! {
             user_id: UserId::new(Uuid::from_u128(1)),
             active_chapters: chapters(&target_chapters, 0),
         };
+        let target = AccessFacts::new(target, []);
         if state.apply(command.clone(), now).is_ok() {
             prop_assert_eq!(authorize(&Actor::ServiceRole, &target, &command), Ok(()));
         }
@@ -282,7 +283,10 @@ proptest! {
         other in any::<bool>(),
     ) {
         let me = UserId::new(Uuid::from_u128(1));
-        let target = TargetMentor::new(if other { UserId::new(Uuid::from_u128(3)) } else { me }, []);
+        let target = AccessFacts::new(
+            TargetMentor::new(if other { UserId::new(Uuid::from_u128(3)) } else { me }, []),
+            [],
+        );
         let allowed = authorize(&Actor::Mentor { user_id: me }, &target, &command).is_ok();
         let expected = !other
             && match &command {

@@ -1,15 +1,13 @@
 //! [`MentorStatusRepository`]: reads and changes mentor statuses, applying the domain's
 //! rules, safely under concurrent use.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, PooledConnection};
-use diesel::sql_types::Text;
+use diesel::sql_types::{Array, Nullable, Text, Timestamptz};
 use mentor_status_domain::{
-    Actor, ChapterId, Command, MentorState, MentorStatus, TargetMentor, Transition,
+    AccessFacts, Actor, ChapterId, Command, MentorState, MentorStatus, TargetMentor, Transition,
     TransitionError, UserId, authorize,
 };
 use uuid::Uuid;
@@ -17,14 +15,33 @@ use uuid::Uuid;
 use crate::schema::{chapter_memberships, peer_mentors};
 use crate::{DbMentorStatus, MentorId, PgPool, RepositoryError};
 
+/// The protected pause reasons (migration `20261201120000_protect_pause_reasons`), outside
+/// the generated `schema.rs` because `diesel print-schema` covers `public` only.
+/// `peer_mentors.pause_reason` reads NULL; the repository, as the table owner, reads the
+/// reason here.
+mod protected {
+    diesel::table! {
+        private.mentor_pause_reasons (mentor_id) {
+            mentor_id -> Uuid,
+            reason -> Text,
+        }
+    }
+}
+use protected::mentor_pause_reasons;
+
+diesel::allow_tables_to_appear_in_same_query!(mentor_pause_reasons, peer_mentors);
+diesel::allow_tables_to_appear_in_same_query!(mentor_pause_reasons, chapter_memberships);
+
 /// How often [`MentorStatusRepository::change_status`] tries by default before reporting a
 /// [`RepositoryError::Conflict`].
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 
 /// The one way the application reads and changes mentor statuses.
 ///
-/// Every change runs in one transaction: load the mentor and its active chapters, ask the
-/// domain ([`authorize`], [`MentorState::apply`]), then write with a compare-and-set that
+/// Every change runs in one transaction: load, in one query, the mentor (its reason from
+/// `private.mentor_pause_reasons`), its active chapters and the chapters the acting
+/// coordinator actively coordinates (from `chapter_coordinators`, never from the caller), ask
+/// the domain ([`authorize`], [`MentorState::apply`]), then write with a compare-and-set that
 /// only succeeds if the row still holds the state the decision was based on. When another
 /// transaction changed the row first, the repository reads again and decides again (at most
 /// [`DEFAULT_MAX_ATTEMPTS`] times, see [`with_max_attempts`](Self::with_max_attempts)), so
@@ -52,15 +69,64 @@ pub struct MentorSummary {
     pub state: MentorState,
 }
 
-/// The status columns and ids of one `peer_mentors` row, as stored.
-#[derive(Debug, Queryable, Selectable)]
+/// The status columns and ids of one `peer_mentors` row, with its reason from
+/// `private.mentor_pause_reasons` (select it from `peer_mentors` left-joined with that
+/// table).
+#[derive(Debug, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = peer_mentors, check_for_backend(Pg))]
 struct MentorRecord {
     id: Uuid,
     user_id: Uuid,
     status: DbMentorStatus,
     pause_at: Option<DateTime<Utc>>,
+    #[diesel(select_expression = mentor_pause_reasons::reason.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<mentor_pause_reasons::reason>)]
     pause_reason: Option<String>,
+}
+
+/// A mentor with the authorization facts of one change, read in one query.
+#[derive(Debug, QueryableByName)]
+struct FactsRecord {
+    #[diesel(embed)]
+    mentor: MentorRecord,
+    /// The mentor's active memberships.
+    #[diesel(sql_type = Array<diesel::sql_types::Uuid>)]
+    mentor_chapters: Vec<Uuid>,
+    /// The chapters the acting user actively coordinates (empty without a user).
+    #[diesel(sql_type = Array<diesel::sql_types::Uuid>)]
+    actor_chapters: Vec<Uuid>,
+}
+
+/// The mentor, its active chapters, and the active chapters of the acting coordinator
+/// (`$2`, NULL for other actors), in one round trip. No row lock is taken: the write below
+/// is a compare-and-set, and a stale read only costs a retry.
+const FACTS_SQL: &str = "
+select m.id, m.user_id, m.status, m.pause_at, r.reason as pause_reason,
+       array(select cm.chapter_id from public.chapter_memberships as cm
+              where cm.mentor_id = m.id and cm.active order by cm.chapter_id) as mentor_chapters,
+       array(select cc.chapter_id from public.chapter_coordinators as cc
+              where cc.user_id = $2 and cc.active order by cc.chapter_id) as actor_chapters
+  from public.peer_mentors as m
+  left join private.mentor_pause_reasons as r on r.mentor_id = m.id
+ where m.id = $1";
+
+/// The compare-and-set: writes the new state only if the row (and its protected reason)
+/// still hold what the decision was based on. The trigger moves `pause_reason` on.
+const WRITE_SQL: &str = "
+update public.peer_mentors as m
+   set status = $2, pause_at = $3, pause_reason = $4
+ where m.id = $1
+   and m.status = $5
+   and m.pause_at is not distinct from $6
+   and (select r.reason from private.mentor_pause_reasons as r where r.mentor_id = m.id)
+       is not distinct from $7
+returning m.id";
+
+#[derive(Debug, QueryableByName)]
+struct WrittenId {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    #[allow(dead_code)]
+    id: Uuid,
 }
 
 impl MentorRecord {
@@ -214,6 +280,10 @@ impl MentorStatusRepository {
         let mut conn = self.conn()?;
         let mut query = peer_mentors::table
             .inner_join(chapter_memberships::table)
+            .left_join(
+                mentor_pause_reasons::table
+                    .on(mentor_pause_reasons::mentor_id.eq(peer_mentors::id)),
+            )
             .filter(chapter_memberships::chapter_id.eq(chapter.as_uuid()))
             // The bare column (not `= $1`) so the planner can always match the partial
             // index's `WHERE active`, also with a generic plan.
@@ -249,7 +319,10 @@ fn load_mentor(
     mentor_id: MentorId,
 ) -> Result<MentorRecord, RepositoryError> {
     peer_mentors::table
-        .find(mentor_id.as_uuid())
+        .left_join(
+            mentor_pause_reasons::table.on(mentor_pause_reasons::mentor_id.eq(peer_mentors::id)),
+        )
+        .filter(peer_mentors::id.eq(mentor_id.as_uuid()))
         .select(MentorRecord::as_select())
         .first(conn)
         .optional()
@@ -262,7 +335,7 @@ fn load_mentor(
 /// `(mentor_status.actor_id, mentor_status.actor_role)` for the audit trigger.
 fn actor_settings(actor: &Actor) -> (String, &'static str) {
     match actor {
-        Actor::Mentor { user_id } | Actor::Coordinator { user_id, .. } => {
+        Actor::Mentor { user_id } | Actor::Coordinator { user_id } => {
             (user_id.to_string(), "authenticated")
         }
         Actor::ServiceRole => (String::new(), "service_role"),
@@ -286,20 +359,30 @@ fn attempt_change(
     .execute(conn)
     .map_err(RepositoryError::database("recording the acting user for the audit trail"))?;
 
-    let record = load_mentor(conn, mentor_id)?;
-    let chapters: BTreeSet<ChapterId> = chapter_memberships::table
-        .filter(chapter_memberships::mentor_id.eq(record.id))
-        .filter(chapter_memberships::active)
-        .select(chapter_memberships::chapter_id)
-        .load::<Uuid>(conn)
+    // Only a coordinator's chapters matter; a mentor's own coordinator rows must not widen
+    // what they may do as a mentor.
+    let coordinator = match actor {
+        Actor::Coordinator { user_id } => Some(user_id.as_uuid()),
+        Actor::Mentor { .. } | Actor::ServiceRole => None,
+    };
+    let facts_record = diesel::sql_query(FACTS_SQL)
+        .bind::<diesel::sql_types::Uuid, _>(mentor_id.as_uuid())
+        .bind::<Nullable<diesel::sql_types::Uuid>, _>(coordinator)
+        .get_result::<FactsRecord>(conn)
+        .optional()
         .map_err(RepositoryError::database(format!(
-            "reading the active chapters of mentor {mentor_id}"
+            "reading mentor {mentor_id} and who may change it"
         )))?
-        .into_iter()
-        .map(ChapterId::new)
-        .collect();
-    let target = TargetMentor::new(UserId::new(record.user_id), chapters);
-    authorize(actor, &target, &command)?;
+        .ok_or(RepositoryError::NotFound { mentor_id })?;
+    let record = facts_record.mentor;
+    let facts = AccessFacts::new(
+        TargetMentor::new(
+            UserId::new(record.user_id),
+            facts_record.mentor_chapters.into_iter().map(ChapterId::new),
+        ),
+        facts_record.actor_chapters.into_iter().map(ChapterId::new),
+    );
+    authorize(actor, &facts, &command)?;
 
     let state = record.state()?;
     let transition = match state.apply(command, now) {
@@ -313,18 +396,15 @@ fn attempt_change(
     };
 
     let to = transition.to().to_row();
-    let written = diesel::update(peer_mentors::table)
-        .filter(peer_mentors::id.eq(record.id))
-        .filter(peer_mentors::status.eq(record.status))
-        .filter(peer_mentors::pause_at.is_not_distinct_from(record.pause_at))
-        .filter(peer_mentors::pause_reason.is_not_distinct_from(&record.pause_reason))
-        .set((
-            peer_mentors::status.eq(DbMentorStatus::from(to.status)),
-            peer_mentors::pause_at.eq(to.pause_at),
-            peer_mentors::pause_reason.eq(&to.pause_reason),
-        ))
-        .returning(peer_mentors::id)
-        .get_result::<Uuid>(conn)
+    let written = diesel::sql_query(WRITE_SQL)
+        .bind::<diesel::sql_types::Uuid, _>(record.id)
+        .bind::<crate::schema::sql_types::MentorStatus, _>(DbMentorStatus::from(to.status))
+        .bind::<Nullable<Timestamptz>, _>(to.pause_at)
+        .bind::<Nullable<Text>, _>(&to.pause_reason)
+        .bind::<crate::schema::sql_types::MentorStatus, _>(record.status)
+        .bind::<Nullable<Timestamptz>, _>(record.pause_at)
+        .bind::<Nullable<Text>, _>(&record.pause_reason)
+        .get_result::<WrittenId>(conn)
         .optional()
         .map_err(RepositoryError::database(format!(
             "writing the status of mentor {mentor_id}"

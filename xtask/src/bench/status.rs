@@ -4,8 +4,9 @@
 //!
 //! Each client owns one mentor and toggles it: pause (reason `vacation`) then resume. Both
 //! sides do per change what the repository does: one transaction that sets the actor for the
-//! audit trigger, reads the mentor, reads its active chapters, and writes with a
-//! compare-and-set `UPDATE … RETURNING`. The audit and outbox triggers fire on both sides.
+//! audit trigger, reads the mentor with its protected reason, its active chapters and the
+//! actor's coordinated chapters in one query, and writes with a compare-and-set
+//! `UPDATE … RETURNING`. The reason, audit and outbox triggers fire on both sides.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -45,12 +46,11 @@ fn pgbench_script() -> String {
     format!(
         "BEGIN;
 SELECT set_config('mentor_status.actor_id', '', true), set_config('mentor_status.actor_role', 'service_role', true);
-SELECT (status = 'active')::int AS is_active, coalesce((extract(epoch from pause_at) * 1000000)::bigint, -1) AS pa FROM public.peer_mentors WHERE id = {MENTOR_ID_SQL} \\gset
-SELECT chapter_id FROM public.chapter_memberships WHERE mentor_id = {MENTOR_ID_SQL} AND active;
+SELECT (m.status = 'active')::int AS is_active, coalesce((extract(epoch from m.pause_at) * 1000000)::bigint, -1) AS pa, r.reason, array(SELECT cm.chapter_id FROM public.chapter_memberships AS cm WHERE cm.mentor_id = m.id AND cm.active ORDER BY cm.chapter_id) AS mentor_chapters, array(SELECT cc.chapter_id FROM public.chapter_coordinators AS cc WHERE cc.user_id = NULL AND cc.active ORDER BY cc.chapter_id) AS actor_chapters FROM public.peer_mentors AS m LEFT JOIN private.mentor_pause_reasons AS r ON r.mentor_id = m.id WHERE m.id = {MENTOR_ID_SQL} \\gset
 \\if :is_active
-UPDATE public.peer_mentors SET status = 'paused', pause_at = now(), pause_reason = 'vacation' WHERE id = {MENTOR_ID_SQL} AND status = 'active' AND pause_at IS NULL AND pause_reason IS NULL RETURNING id;
+UPDATE public.peer_mentors AS m SET status = 'paused', pause_at = now(), pause_reason = 'vacation' WHERE m.id = {MENTOR_ID_SQL} AND m.status = 'active' AND m.pause_at IS NULL AND (SELECT r.reason FROM private.mentor_pause_reasons AS r WHERE r.mentor_id = m.id) IS NULL RETURNING m.id;
 \\else
-UPDATE public.peer_mentors SET status = 'active', pause_at = NULL, pause_reason = NULL WHERE id = {MENTOR_ID_SQL} AND status = 'paused' AND (extract(epoch from pause_at) * 1000000)::bigint = :pa AND pause_reason = 'vacation' RETURNING id;
+UPDATE public.peer_mentors AS m SET status = 'active', pause_at = NULL, pause_reason = NULL WHERE m.id = {MENTOR_ID_SQL} AND m.status = 'paused' AND (extract(epoch from m.pause_at) * 1000000)::bigint = :pa AND (SELECT r.reason FROM private.mentor_pause_reasons AS r WHERE r.mentor_id = m.id) = 'vacation' RETURNING m.id;
 \\endif
 END;
 "
