@@ -50,3 +50,41 @@ fn a_connection_whose_backend_was_terminated_fails_once_and_is_replaced() {
     assert_ne!(replacement, pid);
     assert_eq!(int(&mut pool.get().unwrap(), "select 7::bigint as v"), 7);
 }
+
+#[test]
+fn the_repository_prepares_its_statements_once_per_connection_and_reuses_them() {
+    use mentor_status_domain::{Command, PauseReason, ReasonCode};
+
+    use crate::storage_support::{ADA, at, kari, repository};
+
+    let db = TestDb::seeded();
+    let repository = repository(&db, 1);
+    for (i, command) in [
+        Command::Pause {
+            reason: Some(PauseReason::Code(ReasonCode::Vacation)),
+        },
+        Command::Resume,
+        Command::Pause { reason: None },
+        Command::Resume,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        repository
+            .change_status(&kari(), ADA, command, at(i64::try_from(i).unwrap()))
+            .unwrap();
+    }
+    // The one pooled connection holds each of the change's statements prepared once: the
+    // facts query (with the actor settings) and the compare-and-set.
+    let mut conn = repository.pool().get().unwrap();
+    let mut prepared = |needle: &str| {
+        int(
+            &mut conn,
+            &format!(
+                "select count(*) as v from pg_prepared_statements where statement like '%{needle}%'"
+            ),
+        )
+    };
+    assert_eq!(prepared("set_config(''mentor_status.actor_id''"), 1);
+    assert_eq!(prepared("update public.peer_mentors as m"), 1);
+}

@@ -4,6 +4,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::r2d2::{ConnectionManager, PooledConnection};
 use diesel::sql_types::{Array, Nullable, Text, Timestamptz};
 use mentor_status_domain::{
@@ -97,11 +98,15 @@ struct FactsRecord {
     actor_chapters: Vec<Uuid>,
 }
 
-/// The mentor, its active chapters, and the active chapters of the acting coordinator
-/// (`$2`, NULL for other actors), in one round trip. No row lock is taken: the write below
-/// is a compare-and-set, and a stale read only costs a retry.
+/// Who acts, for the audit trigger (transaction-local settings), then the mentor, its active
+/// chapters, and the active chapters of the acting coordinator (`$2`, NULL for other
+/// actors): one round trip. No row lock is taken: the write below is a compare-and-set, and
+/// a stale read only costs a retry. (Without a mentor row the settings are not made; nothing
+/// is written then either.)
 const FACTS_SQL: &str = "
-select m.id, m.user_id, m.status, m.pause_at, r.reason as pause_reason,
+select set_config('mentor_status.actor_id', $3, true) as actor_id_set,
+       set_config('mentor_status.actor_role', $4, true) as actor_role_set,
+       m.id, m.user_id, m.status, m.pause_at, r.reason as pause_reason,
        array(select cm.chapter_id from public.chapter_memberships as cm
               where cm.mentor_id = m.id and cm.active order by cm.chapter_id) as mentor_chapters,
        array(select cc.chapter_id from public.chapter_coordinators as cc
@@ -121,6 +126,88 @@ update public.peer_mentors as m
    and (select r.reason from private.mentor_pause_reasons as r where r.mentor_id = m.id)
        is not distinct from $7
 returning m.id";
+
+/// [`FACTS_SQL`] with its binds, as a query type of its own: diesel prepares it once per
+/// connection and reuses the prepared statement (a `sql_query` is parsed on every call).
+#[derive(Debug, QueryId)]
+struct FactsQuery {
+    mentor: Uuid,
+    coordinator: Option<Uuid>,
+    actor_id: String,
+    actor_role: &'static str,
+}
+
+/// [`WRITE_SQL`] with its binds, prepared once per connection like [`FactsQuery`].
+#[derive(Debug, QueryId)]
+struct WriteQuery {
+    id: Uuid,
+    status: DbMentorStatus,
+    pause_at: Option<DateTime<Utc>>,
+    pause_reason: Option<String>,
+    read_status: DbMentorStatus,
+    read_pause_at: Option<DateTime<Utc>>,
+    read_pause_reason: Option<String>,
+}
+
+/// Writes `sql`, replacing each `$n` by the n-th bind pushed by `bind(n, out)`; the text is
+/// a constant, so the statement is safe to prepare once and cache.
+fn walk_numbered<'b>(
+    sql: &'static str,
+    mut out: AstPass<'_, 'b, Pg>,
+    mut bind: impl FnMut(usize, &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>,
+) -> QueryResult<()> {
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_sql(&rest[..at]);
+        let digits = rest[at + 1..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(rest.len() - at - 1, |n| n);
+        let n: usize = rest[at + 1..at + 1 + digits]
+            .parse()
+            .map_err(|_| diesel::result::Error::QueryBuilderError("a $ without a number".into()))?;
+        bind(n, &mut out)?;
+        rest = &rest[at + 1 + digits..];
+    }
+    out.push_sql(rest);
+    Ok(())
+}
+
+impl QueryFragment<Pg> for FactsQuery {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        walk_numbered(FACTS_SQL, out, |n, out| match n {
+            1 => out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.mentor),
+            2 => out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(&self.coordinator),
+            3 => out.push_bind_param::<Text, _>(&self.actor_id),
+            _ => out.push_bind_param::<Text, _>(&self.actor_role),
+        })
+    }
+}
+
+impl QueryFragment<Pg> for WriteQuery {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        type Status = crate::schema::sql_types::MentorStatus;
+        walk_numbered(WRITE_SQL, out, |n, out| match n {
+            1 => out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.id),
+            2 => out.push_bind_param::<Status, _>(&self.status),
+            3 => out.push_bind_param::<Nullable<Timestamptz>, _>(&self.pause_at),
+            4 => out.push_bind_param::<Nullable<Text>, _>(&self.pause_reason),
+            5 => out.push_bind_param::<Status, _>(&self.read_status),
+            6 => out.push_bind_param::<Nullable<Timestamptz>, _>(&self.read_pause_at),
+            _ => out.push_bind_param::<Nullable<Text>, _>(&self.read_pause_reason),
+        })
+    }
+}
+
+impl Query for FactsQuery {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl Query for WriteQuery {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl RunQueryDsl<PgConnection> for FactsQuery {}
+impl RunQueryDsl<PgConnection> for WriteQuery {}
 
 #[derive(Debug, QueryableByName)]
 struct WrittenId {
@@ -351,29 +438,24 @@ fn attempt_change(
     now: DateTime<Utc>,
 ) -> Result<Attempt, RepositoryError> {
     let (actor_id, actor_role) = actor_settings(actor);
-    diesel::sql_query(
-        "select set_config('mentor_status.actor_id', $1, true), set_config('mentor_status.actor_role', $2, true)",
-    )
-    .bind::<Text, _>(&actor_id)
-    .bind::<Text, _>(actor_role)
-    .execute(conn)
-    .map_err(RepositoryError::database("recording the acting user for the audit trail"))?;
-
     // Only a coordinator's chapters matter; a mentor's own coordinator rows must not widen
     // what they may do as a mentor.
     let coordinator = match actor {
         Actor::Coordinator { user_id } => Some(user_id.as_uuid()),
         Actor::Mentor { .. } | Actor::ServiceRole => None,
     };
-    let facts_record = diesel::sql_query(FACTS_SQL)
-        .bind::<diesel::sql_types::Uuid, _>(mentor_id.as_uuid())
-        .bind::<Nullable<diesel::sql_types::Uuid>, _>(coordinator)
-        .get_result::<FactsRecord>(conn)
-        .optional()
-        .map_err(RepositoryError::database(format!(
-            "reading mentor {mentor_id} and who may change it"
-        )))?
-        .ok_or(RepositoryError::NotFound { mentor_id })?;
+    let facts_record = FactsQuery {
+        mentor: *mentor_id.as_uuid(),
+        coordinator: coordinator.copied(),
+        actor_id,
+        actor_role,
+    }
+    .get_result::<FactsRecord>(conn)
+    .optional()
+    .map_err(RepositoryError::database(format!(
+        "reading mentor {mentor_id} and who may change it"
+    )))?
+    .ok_or(RepositoryError::NotFound { mentor_id })?;
     let record = facts_record.mentor;
     let facts = AccessFacts::new(
         TargetMentor::new(
@@ -396,19 +478,20 @@ fn attempt_change(
     };
 
     let to = transition.to().to_row();
-    let written = diesel::sql_query(WRITE_SQL)
-        .bind::<diesel::sql_types::Uuid, _>(record.id)
-        .bind::<crate::schema::sql_types::MentorStatus, _>(DbMentorStatus::from(to.status))
-        .bind::<Nullable<Timestamptz>, _>(to.pause_at)
-        .bind::<Nullable<Text>, _>(&to.pause_reason)
-        .bind::<crate::schema::sql_types::MentorStatus, _>(record.status)
-        .bind::<Nullable<Timestamptz>, _>(record.pause_at)
-        .bind::<Nullable<Text>, _>(&record.pause_reason)
-        .get_result::<WrittenId>(conn)
-        .optional()
-        .map_err(RepositoryError::database(format!(
-            "writing the status of mentor {mentor_id}"
-        )))?;
+    let written = WriteQuery {
+        id: record.id,
+        status: DbMentorStatus::from(to.status),
+        pause_at: to.pause_at,
+        pause_reason: to.pause_reason,
+        read_status: record.status,
+        read_pause_at: record.pause_at,
+        read_pause_reason: record.pause_reason.clone(),
+    }
+    .get_result::<WrittenId>(conn)
+    .optional()
+    .map_err(RepositoryError::database(format!(
+        "writing the status of mentor {mentor_id}"
+    )))?;
     Ok(match written {
         Some(_) => Attempt::Applied(transition),
         None => Attempt::LostRace {
