@@ -327,3 +327,46 @@ fn every_actor_may_do_exactly_what_the_matrix_says_and_denials_change_nothing() 
         failures.join("\n")
     );
 }
+
+/// The cells of the pgTAP matrix (`supabase/tests/02_access_matrix.test.sql`): every
+/// assertion described `matrix | <actor> | <operation> | <expectation>[ | <detail>]`.
+fn pgtap_cells() -> std::collections::BTreeSet<(String, String, String)> {
+    let path = mentor_status_tests::project_root().join("supabase/tests/02_access_matrix.test.sql");
+    let text = std::fs::read_to_string(&path).unwrap();
+    text.match_indices("'matrix | ")
+        .map(|(at, _)| {
+            let rest = &text[at + 1..];
+            let description = &rest[..rest.find('\'').unwrap()];
+            let fields: Vec<&str> = description.split(" | ").collect();
+            assert!(
+                fields.len() >= 4,
+                "a malformed matrix description: {description}"
+            );
+            (
+                fields[1].to_owned(),
+                fields[2].to_owned(),
+                fields[3].to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_pgtap_matrix_and_the_rust_matrix_cover_the_same_cells() {
+    let rust: std::collections::BTreeSet<(String, String, String)> = MATRIX
+        .iter()
+        .flat_map(|(name, _, expected)| {
+            OPS.iter()
+                .zip(expected)
+                .map(|(op, expect)| ((*name).to_owned(), format!("{op:?}"), format!("{expect:?}")))
+        })
+        .collect();
+    let pgtap = pgtap_cells();
+    let only_rust: Vec<_> = rust.difference(&pgtap).collect();
+    let only_pgtap: Vec<_> = pgtap.difference(&rust).collect();
+    assert!(
+        only_rust.is_empty() && only_pgtap.is_empty(),
+        "cells only in the Rust matrix: {only_rust:#?}\ncells only in the pgTAP matrix: {only_pgtap:#?}"
+    );
+    assert_eq!(rust.len(), MATRIX.len() * OPS.len());
+}

@@ -22,6 +22,7 @@ mod notify_differential;
 mod notify_recipients;
 mod notify_rls;
 mod notify_support;
+mod pgtap;
 mod platform;
 mod protect_migration;
 mod reason_side_channels;

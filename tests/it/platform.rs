@@ -91,7 +91,7 @@ fn auth_and_extensions_are_where_and_whose_they_are_on_the_platform() {
             "select string_agg(nspname || ':' || nspowner::regrole::text, ' ' order by nspname) as v \
              from pg_namespace where nspname in ('auth', 'extensions', 'pgbouncer')"
         ),
-        "auth:supabase_admin extensions:supabase_admin pgbouncer:pgbouncer"
+        "auth:supabase_admin extensions:postgres pgbouncer:pgbouncer"
     );
     assert_eq!(
         text(

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use diesel::connection::SimpleConnection;
 use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_localdb::observed::{CORPUS_VERSION, Golden, Observed, cli_error, observe};
 use mentor_status_localdb::supabase_cli::{INSTALL_DIR, PINNED_VERSION, SupabaseCli, cli_url};
@@ -308,6 +309,46 @@ fn project_checks(
         expect_success(cli.run(root, &["migration", "up", "--db-url", &cli_url(&server.url(reset))])?)?;
         same_dump(server, built, reset)
     })());
+    // Last: these add extensions (plpgsql_check, maybe pgtap) to the pushed database.
+    report.check(
+        "supabase db lint --db-url finds no schema errors (plpgsql_check)",
+        (|| {
+            // As on the platform, where supautils lets postgres create it, the extension is
+            // created by the superuser; the CLI's own CREATE EXTENSION IF NOT EXISTS is then a no-op.
+            admin::connect(&server.admin_url(pushed))?
+                .batch_execute(
+                    "create extension if not exists plpgsql_check with schema extensions",
+                )
+                .context("creating plpgsql_check (Debian: postgresql-15-plpgsql-check)")?;
+            let out = cli.run(
+                root,
+                &[
+                    "db",
+                    "lint",
+                    "--db-url",
+                    &cli_url(&server.url(pushed)),
+                    "--fail-on",
+                    "warning",
+                ],
+            )?;
+            if !out.success || !out.both().contains("No schema errors found") {
+                bail!("db lint: {}", out.both());
+            }
+            Ok(())
+        })(),
+    );
+    match cli.run(root, &["test", "db", "--db-url", &cli_url(&server.url(pushed))]) {
+        Ok(out) if out.both().contains("Docker") => report.skip(
+            "supabase test db --db-url",
+            "the CLI runs pg_prove in a Docker container, and no Docker engine runs here; `cargo xtask test-db` runs the same files with pg_prove",
+        ),
+        Ok(out) => report.check("supabase test db --db-url passes the pgTAP suites", if out.success {
+            Ok(())
+        } else {
+            Err(anyhow::anyhow!("test db: {}", out.both()))
+        }),
+        Err(e) => report.check("supabase test db --db-url", Err(e.into())),
+    }
 }
 
 /// Whether `migration list` shows `version` in both the local and the remote column.

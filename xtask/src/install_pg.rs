@@ -48,6 +48,10 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             );
         }
     }
+    crate::step(
+        "pgTAP's SQL into this tree (for cargo xtask test-db)",
+        || add_pgtap(&dest.join("package/native/share/postgresql/extension")),
+    )?;
     let out = Command::new(bin.join("postgres"))
         .arg("--version")
         .output()?;
@@ -86,6 +90,36 @@ fn install_dir(root: &Path, version: &str) -> Result<PathBuf> {
     std::fs::create_dir_all(&fallback)
         .with_context(|| format!("creating {}", fallback.display()))?;
     Ok(fallback)
+}
+
+/// pgTAP is plain SQL (a control file and scripts): the system's copy (Debian's
+/// `postgresql-15-pgtap`) works in another major's tree. Without one, says so.
+fn add_pgtap(extension_dir: &Path) -> Result<()> {
+    let found = glob::glob("/usr/share/postgresql/*/extension/pgtap.control")
+        .context("searching for pgTAP")?
+        .filter_map(Result::ok)
+        .next();
+    let Some(control) = found else {
+        println!(
+            "    no pgTAP on this machine (Debian: postgresql-15-pgtap): `cargo xtask test-db` and the pgTAP test will not run on this tree"
+        );
+        return Ok(());
+    };
+    let source = control.parent().context("pgtap.control has a folder")?;
+    let mut copied = 0;
+    for entry in
+        std::fs::read_dir(source).with_context(|| format!("reading {}", source.display()))?
+    {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("pgtap") {
+            std::fs::copy(&path, extension_dir.join(name))
+                .with_context(|| format!("copying {name}"))?;
+            copied += 1;
+        }
+    }
+    println!("    copied {copied} pgTAP files from {}", source.display());
+    Ok(())
 }
 
 fn works(bin: &Path) -> bool {

@@ -186,7 +186,10 @@ $publication$;
 -- ---------------------------------------------------------------------------------------
 -- Schema extensions: extensions live here, not in public
 -- ---------------------------------------------------------------------------------------
+-- Owned by postgres, as on the platform (its init scripts create it as postgres), so postgres
+-- can create the extensions supautils lets it create (pgtap, plpgsql_check, …) here.
 create schema if not exists extensions;
+alter schema extensions owner to postgres;
 create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists pg_stat_statements with schema extensions;
