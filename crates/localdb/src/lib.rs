@@ -20,6 +20,7 @@ mod error;
 pub mod fingerprint;
 pub mod observed;
 pub mod platform;
+pub mod probe;
 pub mod seed;
 pub mod supabase_cli;
 pub mod url;
