@@ -14,6 +14,7 @@ mod lint;
 mod migrate;
 mod new;
 mod notify_worker;
+mod rehearse;
 mod report;
 mod reset;
 mod schema;
@@ -69,6 +70,8 @@ enum Command {
     Schema(schema::Args),
     /// Check the runner and the platform baseline against the real Supabase CLI (pinned version)
     CliCompat(cli_compat::Args),
+    /// Rehearse the pending migrations on a copy of a database, with a probe of ordinary traffic
+    Rehearse(rehearse::Args),
     /// Deliver coordinator notifications from the outbox (logging notifier), in a loop
     NotifyWorker(notify_worker::Args),
 }
@@ -100,6 +103,7 @@ fn run() -> Result<()> {
         Command::Schema(args) => schema::run(&root, &args),
         Command::NotifyWorker(args) => notify_worker::run(&root, &args),
         Command::CliCompat(args) => cli_compat::run(&root, &args),
+        Command::Rehearse(args) => rehearse::run(&root, &args),
     }
 }
 

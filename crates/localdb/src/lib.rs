@@ -21,6 +21,7 @@ pub mod fingerprint;
 pub mod observed;
 pub mod platform;
 pub mod probe;
+pub mod rehearsal;
 pub mod seed;
 pub mod supabase_cli;
 pub mod url;

@@ -1,0 +1,429 @@
+//! The rehearsal itself: copy, plan, apply under the probe and the sampler, roll back, compare,
+//! apply again, clean up.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::locks::{self, Sampler};
+use super::report::{Check, FileReport, Rehearsal};
+use super::{Event, FileStatus, History, Options, RehearsalError, Runner, copy};
+use crate::fingerprint::{diff, fingerprint};
+use crate::probe::{self, Probe};
+use crate::{admin, url};
+
+/// The scratch database; dropped (with its archive) when this goes out of scope, unless kept.
+struct Scratch {
+    maintenance_url: String,
+    name: String,
+    archive: std::path::PathBuf,
+    keep: bool,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.archive);
+        if self.keep {
+            return;
+        }
+        match admin::connect(&self.maintenance_url) {
+            Ok(mut conn) => {
+                if let Err(e) = admin::drop_database(&mut conn, &self.name) {
+                    eprintln!(
+                        "warning: could not drop the scratch copy {}: {e}",
+                        self.name
+                    );
+                }
+            }
+            Err(e) => eprintln!(
+                "warning: could not drop the scratch copy {}: {e}",
+                self.name
+            ),
+        }
+    }
+}
+
+/// Rehearses the pending migrations of `runner` on a copy of `options.source_url`.
+/// `cancel` stops it at the next step (cancelling a running statement); the scratch copy is
+/// dropped on every error and on cancellation.
+pub fn rehearse(
+    options: &Options,
+    runner: &mut dyn Runner,
+    cancel: &Arc<AtomicBool>,
+    on: &mut dyn FnMut(Event<'_>),
+) -> Result<Rehearsal, RehearsalError> {
+    let check_cancel = || {
+        if cancel.load(Ordering::Relaxed) {
+            Err(RehearsalError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    on(Event::Step("read the source (read-only)"));
+    let source = copy::inspect(&options.source_url)?;
+    let source_bytes = u64::try_from(source.bytes).unwrap_or(0);
+
+    let mut maintenance = admin::connect(&admin::maintenance_url(&options.scratch_url))?;
+    let free_bytes = match copy::data_directory(&mut maintenance) {
+        Some(dir) => copy::free_bytes(&dir).map(|free| (dir, free)),
+        None => None,
+    };
+    if let Some((dir, free)) = &free_bytes {
+        copy::check_room(source_bytes, *free, &dir.display().to_string())?;
+    }
+    std::fs::create_dir_all(&options.work_dir).map_err(|e| {
+        RehearsalError::Config(format!("creating {}: {e}", options.work_dir.display()))
+    })?;
+    if let Some(free) = copy::free_bytes(&options.work_dir) {
+        // The archive is compressed, but its size is not known in advance: the source's size
+        // bounds it.
+        copy::check_room(source_bytes, free, &options.work_dir.display().to_string())?;
+    }
+    check_cancel()?;
+
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "rehearse_{}_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    admin::create_database(&mut maintenance, &name, None)?;
+    drop(maintenance);
+    let mut scratch = Scratch {
+        maintenance_url: admin::maintenance_url(&options.scratch_url),
+        archive: options.work_dir.join(format!("{name}.dump")),
+        name,
+        keep: false,
+    };
+    let result = rehearse_on(options, runner, cancel, on, &scratch, source_bytes, source);
+    scratch.keep = options.keep && result.is_ok();
+    result.map(|mut r| {
+        r.free_bytes = free_bytes.map(|(_, free)| free);
+        r.kept = scratch.keep;
+        r
+    })
+}
+
+#[allow(clippy::too_many_lines)]
+fn rehearse_on(
+    options: &Options,
+    runner: &mut dyn Runner,
+    cancel: &Arc<AtomicBool>,
+    on: &mut dyn FnMut(Event<'_>),
+    scratch: &Scratch,
+    source_bytes: u64,
+    source: copy::Source,
+) -> Result<Rehearsal, RehearsalError> {
+    let check_cancel = || {
+        if cancel.load(Ordering::Relaxed) {
+            Err(RehearsalError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    let copy_url = url::with_database(&options.scratch_url, &scratch.name);
+    on(Event::Step(
+        "copy the source (pg_dump -Fc | pg_restore --jobs 2)",
+    ));
+    let copy_started = Instant::now();
+    copy::copy(
+        &options.binaries,
+        &options.source_url,
+        &scratch.archive,
+        &url::with_database(&options.restore_url, &scratch.name),
+        source_bytes,
+        cancel,
+        on,
+    )?;
+    let copy_took = copy_started.elapsed();
+    let mut conn = admin::connect(&copy_url)?;
+    let copied_bytes = u64::try_from(crate_int(
+        &mut conn,
+        "select pg_database_size(current_database()) as v",
+    )?)
+    .unwrap_or(0);
+    {
+        let mut source_conn = admin::connect(&copy::read_only(&options.source_url))?;
+        let differences = diff(&fingerprint(&mut source_conn)?, &fingerprint(&mut conn)?);
+        if !differences.is_empty() {
+            return Err(RehearsalError::Copy(format!(
+                "the copy's catalog differs from the source's:\n  {}",
+                differences
+                    .iter()
+                    .take(20)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n  ")
+            )));
+        }
+    }
+    check_cancel()?;
+
+    on(Event::Step(
+        "what is pending (the runner's status on the copy)",
+    ));
+    let status = runner.status(&mut conn).map_err(RehearsalError::Runner)?;
+    let pending = plan(&status)?;
+    let applied_before = status.iter().filter(|s| s.applied).count();
+
+    let targets = probe::targets(&mut conn, "public")?;
+    let probed_tables: Vec<String> = targets.iter().map(|t| t.table.clone()).collect();
+    let before = fingerprint(&mut conn)?;
+    let pid = i32::try_from(crate_int(&mut conn, "select pg_backend_pid()::int8 as v")?)
+        .map_err(|_| RehearsalError::Config("backend pid out of range".to_owned()))?;
+
+    struct Window {
+        file: FileStatus,
+        idle_from: Instant,
+        started: Instant,
+        finished: Instant,
+        rewritten: Vec<String>,
+        rows_scanned: Vec<(String, i64)>,
+    }
+    let mut windows = Vec::new();
+    let running_probe = if pending.is_empty() || targets.is_empty() {
+        None
+    } else {
+        Some(Probe::start(&copy_url, targets.clone())?)
+    };
+    let sampler = Sampler::start(&copy_url, pid, options.sample_every, Arc::clone(cancel))?;
+    let mut outcome = Ok(());
+    for file in &pending {
+        if let Err(e) = check_cancel() {
+            outcome = Err(e);
+            break;
+        }
+        on(Event::Applying {
+            version: &file.version,
+            name: &file.name,
+        });
+        let relfilenodes = relfilenodes(&mut conn)?;
+        let scans = seq_scans(&mut conn)?;
+        let idle_from = Instant::now();
+        std::thread::sleep(options.idle_window);
+        let started = Instant::now();
+        let applied = runner.up_to(&mut conn, &file.version);
+        let finished = Instant::now();
+        if let Err(e) = applied {
+            outcome = Err(if cancel.load(Ordering::Relaxed) {
+                RehearsalError::Cancelled
+            } else {
+                RehearsalError::Runner(format!(
+                    "{}_{} fails on the copy: {e}",
+                    file.version, file.name
+                ))
+            });
+            break;
+        }
+        let after = relfilenodes_after(&mut conn, &relfilenodes)?;
+        let scans_after = seq_scans(&mut conn)?;
+        windows.push(Window {
+            file: file.clone(),
+            idle_from,
+            started,
+            finished,
+            rewritten: after,
+            rows_scanned: scans_after
+                .iter()
+                .map(|(t, n)| (t.clone(), n - scans.get(t).copied().unwrap_or(0)))
+                .collect(),
+        });
+    }
+    let polls = sampler.finish()?;
+    let samples = match running_probe {
+        Some(p) => p.finish()?,
+        None => Vec::new(),
+    };
+    outcome?;
+    let names = locks::relation_names(&mut conn, &polls)?;
+    let files: Vec<FileReport> = windows
+        .into_iter()
+        .map(|w| {
+            let worst = probe::worst_overlapping(&samples, w.started, w.finished);
+            let mut probe_errors: Vec<String> = samples
+                .iter()
+                .filter(|s| s.overlaps(w.started, w.finished))
+                .filter_map(|s| s.error.clone())
+                .collect();
+            probe_errors.dedup();
+            probe_errors.truncate(5);
+            FileReport {
+                statements: locks::summarise(
+                    &polls,
+                    w.started,
+                    w.finished,
+                    &runner.statements(&w.file.version),
+                    &names,
+                ),
+                version: w.file.version,
+                name: w.file.name,
+                took: w.finished - w.started,
+                idle_floor: probe::longest_within(&samples, w.idle_from, w.started),
+                worst: worst.map(|s| s.took).unwrap_or_default(),
+                worst_table: worst.map(|s| targets[s.target].table.clone()),
+                probe_iterations: samples
+                    .iter()
+                    .filter(|s| s.overlaps(w.started, w.finished))
+                    .count(),
+                probe_errors,
+                rewritten: w.rewritten,
+                rows_scanned: w.rows_scanned,
+            }
+        })
+        .collect();
+
+    let (rollback, reapply) = if pending.is_empty() {
+        (Check::Skipped, Check::Skipped)
+    } else {
+        check_cancel()?;
+        on(Event::Step(
+            "roll back newest first and compare the catalog",
+        ));
+        let applied = fingerprint(&mut conn)?;
+        let rollback = (|| {
+            for _ in &pending {
+                check_cancel()?;
+                if let Err(e) = runner.down_last(&mut conn) {
+                    return Ok(Check::Failed(e));
+                }
+            }
+            let differences = diff(&before, &fingerprint(&mut conn)?);
+            Ok::<_, RehearsalError>(if differences.is_empty() {
+                Check::Exact
+            } else {
+                Check::Differs(differences)
+            })
+        })()?;
+        let reapply = if rollback == Check::Exact {
+            check_cancel()?;
+            on(Event::Step("apply again"));
+            let last = pending.last().map(|f| f.version.as_str()).unwrap_or("");
+            match runner.up_to(&mut conn, last) {
+                Err(e) => Check::Failed(e),
+                Ok(()) => {
+                    let differences = diff(&applied, &fingerprint(&mut conn)?);
+                    if differences.is_empty() {
+                        Check::Exact
+                    } else {
+                        Check::Differs(differences)
+                    }
+                }
+            }
+        } else {
+            Check::Skipped
+        };
+        (rollback, reapply)
+    };
+    Ok(Rehearsal {
+        scratch_database: scratch.name.clone(),
+        kept: false,
+        source_bytes,
+        copied_bytes,
+        copy_took,
+        free_bytes: None,
+        source_version: source.server_version,
+        applied_before,
+        probed_tables,
+        max_block: options.max_block,
+        sample_every: options.sample_every,
+        files,
+        rollback,
+        reapply,
+    })
+}
+
+/// The pending files, or why the history cannot be rehearsed.
+fn plan(status: &[FileStatus]) -> Result<Vec<FileStatus>, RehearsalError> {
+    let named = |h: History| -> Vec<String> {
+        status
+            .iter()
+            .filter(|s| s.applied && s.history == h)
+            .map(|s| format!("{}_{}", s.version, s.name))
+            .collect()
+    };
+    let (edited, unknown) = (named(History::Edited), named(History::Unknown));
+    if !edited.is_empty() || !unknown.is_empty() {
+        return Err(RehearsalError::Diverged { edited, unknown });
+    }
+    Ok(status.iter().filter(|s| !s.applied).cloned().collect())
+}
+
+fn crate_int(conn: &mut PgConnection, sql: &str) -> Result<i64, RehearsalError> {
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = BigInt)]
+        v: i64,
+    }
+    Ok(diesel::sql_query(sql)
+        .get_result::<V>(conn)
+        .map_err(crate::LocalDbError::query(sql.to_owned()))?
+        .v)
+}
+
+const USER_TABLES: &str = "c.relkind in ('r', 'm') and n.nspname not in ('pg_catalog', 'information_schema', 'supabase_migrations') \
+                           and n.nspname not like 'pg\\_toast%'";
+
+/// `relfilenode` of every user table, by oid.
+fn relfilenodes(conn: &mut PgConnection) -> Result<BTreeMap<i64, (String, i64)>, RehearsalError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        oid: i64,
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = BigInt)]
+        node: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "select c.oid::int8 as oid, n.nspname || '.' || c.relname as name, c.relfilenode::int8 as node
+           from pg_class c join pg_namespace n on n.oid = c.relnamespace where {USER_TABLES}"
+    ))
+    .load(conn)
+    .map_err(crate::LocalDbError::query("reading relfilenodes"))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.oid, (r.name, r.node)))
+        .collect())
+}
+
+/// The tables of `before` whose `relfilenode` changed.
+fn relfilenodes_after(
+    conn: &mut PgConnection,
+    before: &BTreeMap<i64, (String, i64)>,
+) -> Result<Vec<String>, RehearsalError> {
+    let after = relfilenodes(conn)?;
+    Ok(before
+        .iter()
+        .filter(|(oid, (_, node))| after.get(oid).is_some_and(|(_, n)| n != node))
+        .map(|(_, (name, _))| name.clone())
+        .collect())
+}
+
+/// `seq_tup_read` per user table, after making this backend flush its pending statistics.
+fn seq_scans(conn: &mut PgConnection) -> Result<BTreeMap<String, i64>, RehearsalError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = BigInt)]
+        rows: i64,
+    }
+    // Statistics reach shared memory when the backend goes idle; force that flush, then read.
+    diesel::sql_query("select pg_stat_force_next_flush()")
+        .execute(conn)
+        .map_err(crate::LocalDbError::query("flushing statistics"))?;
+    let rows: Vec<Row> = diesel::sql_query(
+        "select schemaname || '.' || relname as name, coalesce(seq_tup_read, 0)::int8 as rows
+           from pg_stat_user_tables where schemaname not in ('supabase_migrations')",
+    )
+    .load(conn)
+    .map_err(crate::LocalDbError::query("reading pg_stat_user_tables"))?;
+    Ok(rows.into_iter().map(|r| (r.name, r.rows)).collect())
+}
