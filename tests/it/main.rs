@@ -19,6 +19,7 @@ mod notify_recipients;
 mod notify_rls;
 mod notify_support;
 mod platform;
+mod rehearse;
 mod runner;
 mod status_migration;
 mod storage_differential;

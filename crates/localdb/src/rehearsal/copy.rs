@@ -173,7 +173,16 @@ pub(super) fn copy(
                 source_bytes,
             });
         },
-    )
+    )?;
+    // pg_restore leaves freshly loaded tables without statistics or visibility map, which the
+    // source has: autovacuum would then start on the copy mid-rehearsal, and a migration
+    // queueing behind it blocks the probe — a copy artefact, not something production does.
+    on(Event::Step("VACUUM (ANALYZE) the copy, as production is"));
+    let mut superuser = admin::connect(restore_url)?;
+    diesel::sql_query("vacuum (analyze)")
+        .execute(&mut superuser)
+        .map_err(LocalDbError::query("VACUUM (ANALYZE) of the copy"))?;
+    Ok(())
 }
 
 /// Waits for `child`, calling `tick` every 200 ms; kills it when `cancel` is set.
@@ -223,6 +232,11 @@ fn explain(stderr: &str) -> String {
              server, not the database, so the copy cannot own objects as on the source. \
              Create the roles on the scratch server first (e.g. `pg_dumpall --roles-only` of \
              the source), or rehearse on a server that has them (--to)"
+        )
+    } else if stderr.contains("row-level security") {
+        format!(
+            "{stderr}\nThe source role cannot read every row: it needs BYPASSRLS (and SELECT on \
+             everything, e.g. pg_read_all_data), as Supabase's supabase_read_only_user has"
         )
     } else {
         stderr.to_owned()

@@ -55,11 +55,13 @@ pub struct Options {
     pub idle_window: Duration,
     /// How often the locks are polled.
     pub sample_every: Duration,
+    /// The scratch database is named `<prefix>_<pid>_<time>_<n>`.
+    pub scratch_prefix: String,
 }
 
 impl Options {
     /// Options with the defaults: 50 ms `max_block`, 300 ms idle window, locks polled every
-    /// 2 ms, the scratch database dropped.
+    /// 2 ms, the scratch database (`rehearse_…`) dropped.
     #[must_use]
     pub fn new(
         source_url: &str,
@@ -78,6 +80,7 @@ impl Options {
             keep: false,
             idle_window: Duration::from_millis(300),
             sample_every: Duration::from_millis(2),
+            scratch_prefix: "rehearse".to_owned(),
         }
     }
 }

@@ -96,13 +96,6 @@ impl FileReport {
         }
     }
 
-    /// Whether the probe's worst iteration stayed within `factor` × its idle floor (the floor
-    /// counted as at least 1 ms: below that the clock and the scheduler decide).
-    #[must_use]
-    pub fn within_noise(&self, factor: u32) -> bool {
-        self.worst <= self.idle_floor.max(Duration::from_millis(1)) * factor
-    }
-
     /// The longest continuous hold of a blocking lock mode, with its relation and mode.
     #[must_use]
     pub fn longest_blocking_hold(&self) -> Option<(Duration, &str, &str)> {
@@ -188,6 +181,26 @@ impl Rehearsal {
             && self.reapply.ok()
     }
 
+    /// The probe's idle floor for the run: the longest idle iteration of all the windows
+    /// measured before the files (one 300 ms window is too short to catch the machine's
+    /// usual hiccups), and at least 1 ms (below that the clock and the scheduler decide).
+    #[must_use]
+    pub fn idle_floor(&self) -> Duration {
+        self.files
+            .iter()
+            .map(|f| f.idle_floor)
+            .max()
+            .unwrap_or_default()
+            .max(Duration::from_millis(1))
+    }
+
+    /// Whether `file` blocked the probe no longer than `factor` × [`Rehearsal::idle_floor`]:
+    /// indistinguishable from the machine's noise.
+    #[must_use]
+    pub fn within_noise(&self, file: &FileReport, factor: u32) -> bool {
+        file.worst <= self.idle_floor() * factor
+    }
+
     /// The overall verdict line.
     #[must_use]
     pub fn verdict(&self) -> String {
@@ -266,7 +279,8 @@ impl Rehearsal {
         }
         let _ = writeln!(
             out,
-            "\nrollback (newest first) restores the pre-migration catalog: {}\nre-apply: {}",
+            "\nprobe idle floor (longest idle iteration before any file): {:.1} ms\nrollback (newest first) restores the pre-migration catalog: {}\nre-apply: {}",
+            ms(self.idle_floor()),
             self.rollback.label(),
             self.reapply.label()
         );
@@ -281,6 +295,11 @@ impl Rehearsal {
         let _ = writeln!(o, "  \"passed\": {},", self.passed());
         let _ = writeln!(o, "  \"max_block_ms\": {:.3},", ms(self.max_block));
         let _ = writeln!(o, "  \"sample_every_ms\": {:.3},", ms(self.sample_every));
+        let _ = writeln!(
+            o,
+            "  \"probe_idle_floor_ms\": {:.3},",
+            ms(self.idle_floor())
+        );
         let _ = writeln!(o, "  \"scratch_database\": {},", q(&self.scratch_database));
         let _ = writeln!(o, "  \"kept\": {},", self.kept);
         let _ = writeln!(

@@ -87,7 +87,8 @@ pub fn rehearse(
 
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let name = format!(
-        "rehearse_{}_{}_{}",
+        "{}_{}_{}_{}",
+        options.scratch_prefix,
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -102,7 +103,11 @@ pub fn rehearse(
         name,
         keep: false,
     };
-    let result = rehearse_on(options, runner, cancel, on, &scratch, source_bytes, source);
+    let result = match rehearse_on(options, runner, cancel, on, &scratch, source_bytes, source) {
+        // Whatever failed after Ctrl-C failed because of it (a cancelled statement).
+        Err(_) if cancel.load(Ordering::Relaxed) => Err(RehearsalError::Cancelled),
+        other => other,
+    };
     scratch.keep = options.keep && result.is_ok();
     result.map(|mut r| {
         r.free_bytes = free_bytes.map(|(_, free)| free);
