@@ -1,5 +1,5 @@
 //! A stand-in for application traffic: on its own connection, a thread loops over tables,
-//! reading one row by primary key and updating it to itself (`UPDATE t SET k = k WHERE k = $1`,
+//! reading one row by primary key and updating it to itself (`UPDATE t SET k = k WHERE k = …`,
 //! which takes the row and table locks a real write takes), and timestamps every iteration.
 //! While something else runs on the database (a migration), the longest iteration that
 //! overlaps it is how long the application would have been blocked; the longest iteration
@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
@@ -25,13 +26,18 @@ const KEYS_PER_TABLE: i64 = 200;
 pub struct ProbeTarget {
     /// `schema.table`, unquoted, for reports.
     pub table: String,
+    /// `select 1 from <table> where `.
     select: String,
+    /// `update <table> set <first key column> = <itself> where `.
     update: String,
+    /// Per sampled row, its primary key as a condition with literals (`"id" = '…'::uuid`),
+    /// quoted by the server (`format('%I = %L')`).
     keys: Vec<String>,
 }
 
-/// Every table in `schema` with a single-column primary key and at least one row, each with
-/// up to 200 of its keys (spread over the table). Tables without such a key are not probed.
+/// Every table in `schema` with a primary key (of any number of columns) and at least one
+/// row, each with up to 200 of its keys (spread over the table). Tables without a primary key
+/// are not probed.
 pub fn targets(conn: &mut PgConnection, schema: &str) -> Result<Vec<ProbeTarget>, LocalDbError> {
     #[derive(QueryableByName)]
     struct Table {
@@ -39,18 +45,24 @@ pub fn targets(conn: &mut PgConnection, schema: &str) -> Result<Vec<ProbeTarget>
         nspname: String,
         #[diesel(sql_type = Text)]
         relname: String,
+        /// An SQL expression building `"col" = 'value'::type and …` for a row.
         #[diesel(sql_type = Text)]
-        attname: String,
+        condition: String,
         #[diesel(sql_type = Text)]
-        typname: String,
+        first_column: String,
     }
     let tables: Vec<Table> = diesel::sql_query(
-        "select n.nspname::text, c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod) as typname
-           from pg_constraint k
-           join pg_class c on c.oid = k.conrelid
+        "select n.nspname::text as nspname, c.relname::text as relname,
+                string_agg(format('format(%L, %L, %I)', '%I = %L::' || format_type(a.atttypid, a.atttypmod), a.attname, a.attname),
+                           ' || '' and '' || ' order by k.ord) as condition,
+                (array_agg(a.attname::text order by k.ord))[1] as first_column
+           from pg_constraint p
+           cross join lateral unnest(p.conkey) with ordinality as k(attnum, ord)
+           join pg_class c on c.oid = p.conrelid
            join pg_namespace n on n.oid = c.relnamespace
-           join pg_attribute a on a.attrelid = c.oid and a.attnum = k.conkey[1]
-          where k.contype = 'p' and cardinality(k.conkey) = 1 and n.nspname = $1 and c.relkind = 'r'
+           join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
+          where p.contype = 'p' and n.nspname = $1 and c.relkind = 'r'
+          group by n.nspname, c.relname
           order by c.relname",
     )
     .bind::<Text, _>(schema)
@@ -65,29 +77,27 @@ pub fn targets(conn: &mut PgConnection, schema: &str) -> Result<Vec<ProbeTarget>
             admin::quote_ident(&t.nspname),
             admin::quote_ident(&t.relname)
         );
-        let key = admin::quote_ident(&t.attname);
         #[derive(QueryableByName)]
         struct Key {
             #[diesel(sql_type = Text)]
             k: String,
         }
-        // Every n-th key by physical order: cheap, and spread over the whole table.
+        // Every n-th row by physical order: cheap, and spread over the whole table.
         let keys: Vec<Key> = diesel::sql_query(format!(
-            "select k from (select {key}::text as k, row_number() over () as n, count(*) over () as total from {table}) s
-              where n % greatest(total / {KEYS_PER_TABLE}, 1) = 0 limit {KEYS_PER_TABLE}"
+            "select k from (select {} as k, row_number() over () as n, count(*) over () as total from {table}) s
+              where n % greatest(total / {KEYS_PER_TABLE}, 1) = 0 limit {KEYS_PER_TABLE}",
+            t.condition
         ))
         .load(conn)
         .map_err(LocalDbError::query(format!("sampling keys of {table}")))?;
         if keys.is_empty() {
             continue;
         }
+        let first = admin::quote_ident(&t.first_column);
         targets.push(ProbeTarget {
             table: format!("{}.{}", t.nspname, t.relname),
-            select: format!("select 1 from {table} where {key} = $1::{}", t.typname),
-            update: format!(
-                "update {table} set {key} = {key} where {key} = $1::{}",
-                t.typname
-            ),
+            select: format!("select 1 from {table} where "),
+            update: format!("update {table} set {first} = {first} where "),
             keys: keys.into_iter().map(|k| k.k).collect(),
         });
     }
@@ -169,14 +179,9 @@ fn run(conn: &mut PgConnection, targets: &[ProbeTarget], stop: &AtomicBool) -> V
         let t = &targets[target];
         let key = &t.keys[(i / targets.len()) % t.keys.len()];
         let start = Instant::now();
-        let result = diesel::sql_query(&t.select)
-            .bind::<Text, _>(key)
-            .execute(conn)
-            .and_then(|_| {
-                diesel::sql_query(&t.update)
-                    .bind::<Text, _>(key)
-                    .execute(conn)
-            });
+        let result = conn
+            .batch_execute(&format!("{}{key}", t.select))
+            .and_then(|()| conn.batch_execute(&format!("{}{key}", t.update)));
         samples.push(ProbeSample {
             target,
             start,

@@ -232,13 +232,13 @@ impl Rehearsal {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<46} {:>10} {:>10} {:>10}  {:<24} {:>9} {:>11}  verdict",
+            "{:<46} {:>10} {:>10} {:>10}  {:<28} {:>7} {:>10}  verdict",
             "file", "took", "blocked", "idle", "worst on", "rewrite", "seq rows"
         );
         for f in &self.files {
             let _ = writeln!(
                 out,
-                "{:<46} {:>7.1} ms {:>7.1} ms {:>7.1} ms  {:<24} {:>9} {:>11}  {}",
+                "{:<46} {:>7.1} ms {:>7.1} ms {:>7.1} ms  {:<28} {:>7} {:>10}  {}",
                 format!("{}_{}", f.version, f.name),
                 ms(f.took),
                 ms(f.worst),
