@@ -15,7 +15,8 @@ use crate::{LocalDbError, PgBinaries, admin, url};
 /// The libpq URL parameter that makes every transaction of a session read-only.
 const READ_ONLY_OPTION: &str = "options=-c%20default_transaction_read_only%3Don";
 
-/// `source` with [`READ_ONLY_OPTION`] added: the server refuses any write in that session.
+/// `source` with `options=-c default_transaction_read_only=on` added: the server refuses any
+/// write in that session.
 #[must_use]
 pub fn read_only(source: &str) -> String {
     let separator = if source.contains('?') { '&' } else { '?' };
