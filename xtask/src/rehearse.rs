@@ -192,18 +192,16 @@ impl Runner for ProjectRunner {
                     FileState::Edited => History::Edited,
                     FileState::Missing => History::Unknown,
                 },
+                statements: self
+                    .migrations
+                    .get(&s.version)
+                    .map(|m| m.up().statements().to_vec())
+                    .unwrap_or_default(),
                 version: s.version,
                 name: s.name,
                 applied: s.applied,
             })
             .collect())
-    }
-
-    fn statements(&self, version: &str) -> Vec<String> {
-        self.migrations
-            .get(version)
-            .map(|m| m.up().statements().to_vec())
-            .unwrap_or_default()
     }
 
     fn up_to(&mut self, conn: &mut PgConnection, version: &str) -> Result<(), String> {

@@ -243,3 +243,16 @@ fn explain(stderr: &str) -> String {
         stderr.to_owned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scratch_file_system_smaller_than_the_source_and_a_quarter_is_refused() {
+        let error = check_room(1_000_000_000, 1_100_000_000, "/data").unwrap_err();
+        assert!(matches!(error, RehearsalError::NoRoom { .. }));
+        assert!(error.to_string().contains("/data"), "{error}");
+        assert!(check_room(1_000_000_000, 1_300_000_000, "/data").is_ok());
+    }
+}

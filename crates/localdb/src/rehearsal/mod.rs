@@ -107,6 +107,8 @@ pub struct FileStatus {
     pub applied: bool,
     /// How it compares with the files.
     pub history: History,
+    /// The file's statements as the runner splits them (none when no file has the version).
+    pub statements: Vec<String>,
 }
 
 /// The migration runner, provided by the caller (this crate never applies migrations).
@@ -114,8 +116,6 @@ pub struct FileStatus {
 pub trait Runner {
     /// Every known or applied version with how it stands (`Migrator::status`).
     fn status(&mut self, conn: &mut PgConnection) -> Result<Vec<FileStatus>, String>;
-    /// The statements of `version` as the runner splits them.
-    fn statements(&self, version: &str) -> Vec<String>;
     /// Applies pending files up to and including `version`.
     fn up_to(&mut self, conn: &mut PgConnection, version: &str) -> Result<(), String>;
     /// Reverts the newest applied file with its rollback.

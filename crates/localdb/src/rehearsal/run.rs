@@ -264,7 +264,7 @@ fn rehearse_on(
                     &polls,
                     w.started,
                     w.finished,
-                    &runner.statements(&w.file.version),
+                    &w.file.statements,
                     &names,
                 ),
                 version: w.file.version,
