@@ -135,7 +135,7 @@ impl ProbeSample {
 #[derive(Debug)]
 pub struct Probe {
     stop: Arc<AtomicBool>,
-    thread: JoinHandle<Result<Vec<ProbeSample>, LocalDbError>>,
+    thread: Option<JoinHandle<Result<Vec<ProbeSample>, LocalDbError>>>,
 }
 
 impl Probe {
@@ -158,16 +158,30 @@ impl Probe {
             let stop = Arc::clone(&stop);
             std::thread::spawn(move || Ok(run(&mut conn, &targets, &stop)))
         };
-        Ok(Self { stop, thread })
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
     }
 
     /// Stops the probe and returns every iteration it made.
-    pub fn finish(self) -> Result<Vec<ProbeSample>, LocalDbError> {
+    pub fn finish(mut self) -> Result<Vec<ProbeSample>, LocalDbError> {
         self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().map_err(|_| LocalDbError::Command {
+        let thread = self.thread.take().ok_or_else(|| LocalDbError::Command {
+            command: "probe thread".to_owned(),
+            output: "already finished".to_owned(),
+        })?;
+        thread.join().map_err(|_| LocalDbError::Command {
             command: "probe thread".to_owned(),
             output: "panicked".to_owned(),
         })?
+    }
+}
+
+impl Drop for Probe {
+    /// Stops the thread when the value is dropped without [`Probe::finish`] (an early error).
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 

@@ -57,7 +57,7 @@ pub(super) struct Poll {
 #[derive(Debug)]
 pub(super) struct Sampler {
     stop: Arc<AtomicBool>,
-    thread: JoinHandle<Result<Vec<Poll>, LocalDbError>>,
+    thread: Option<JoinHandle<Result<Vec<Poll>, LocalDbError>>>,
 }
 
 impl Sampler {
@@ -94,16 +94,30 @@ impl Sampler {
                 Ok(polls)
             })
         };
-        Ok(Self { stop, thread })
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
     }
 
     /// Stops the sampler and returns its polls.
-    pub(super) fn finish(self) -> Result<Vec<Poll>, LocalDbError> {
+    pub(super) fn finish(mut self) -> Result<Vec<Poll>, LocalDbError> {
         self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().map_err(|_| LocalDbError::Command {
+        let thread = self.thread.take().ok_or_else(|| LocalDbError::Command {
+            command: "lock sampler thread".to_owned(),
+            output: "already finished".to_owned(),
+        })?;
+        thread.join().map_err(|_| LocalDbError::Command {
             command: "lock sampler thread".to_owned(),
             output: "panicked".to_owned(),
         })?
+    }
+}
+
+impl Drop for Sampler {
+    /// Stops the thread when the value is dropped without [`Sampler::finish`] (an early error).
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 

@@ -56,13 +56,6 @@ pub fn rehearse(
     cancel: &Arc<AtomicBool>,
     on: &mut dyn FnMut(Event<'_>),
 ) -> Result<Rehearsal, RehearsalError> {
-    let check_cancel = || {
-        if cancel.load(Ordering::Relaxed) {
-            Err(RehearsalError::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
     on(Event::Step("read the source (read-only)"));
     let source = copy::inspect(&options.source_url)?;
     let source_bytes = u64::try_from(source.bytes).unwrap_or(0);
@@ -83,7 +76,7 @@ pub fn rehearse(
         // bounds it.
         copy::check_room(source_bytes, free, &options.work_dir.display().to_string())?;
     }
-    check_cancel()?;
+    cancelled(cancel)?;
 
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let name = format!(
@@ -116,7 +109,15 @@ pub fn rehearse(
     })
 }
 
-#[allow(clippy::too_many_lines)]
+/// `Err(Cancelled)` once `cancel` is set.
+fn cancelled(cancel: &AtomicBool) -> Result<(), RehearsalError> {
+    if cancel.load(Ordering::Relaxed) {
+        Err(RehearsalError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
 fn rehearse_on(
     options: &Options,
     runner: &mut dyn Runner,
@@ -126,13 +127,6 @@ fn rehearse_on(
     source_bytes: u64,
     source: copy::Source,
 ) -> Result<Rehearsal, RehearsalError> {
-    let check_cancel = || {
-        if cancel.load(Ordering::Relaxed) {
-            Err(RehearsalError::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
     let copy_url = url::with_database(&options.scratch_url, &scratch.name);
     on(Event::Step(
         "copy the source (pg_dump -Fc | pg_restore --jobs 2)",
@@ -149,7 +143,7 @@ fn rehearse_on(
     )?;
     let copy_took = copy_started.elapsed();
     let mut conn = admin::connect(&copy_url)?;
-    let copied_bytes = u64::try_from(crate_int(
+    let copied_bytes = u64::try_from(int(
         &mut conn,
         "select pg_database_size(current_database()) as v",
     )?)
@@ -169,7 +163,7 @@ fn rehearse_on(
             )));
         }
     }
-    check_cancel()?;
+    cancelled(cancel)?;
 
     on(Event::Step(
         "what is pending (the runner's status on the copy)",
@@ -181,150 +175,33 @@ fn rehearse_on(
     let targets = probe::targets(&mut conn, "public")?;
     let probed_tables: Vec<String> = targets.iter().map(|t| t.table.clone()).collect();
     let before = fingerprint(&mut conn)?;
-    let pid = i32::try_from(crate_int(&mut conn, "select pg_backend_pid()::int8 as v")?)
+    let pid = i32::try_from(int(&mut conn, "select pg_backend_pid()::int8 as v")?)
         .map_err(|_| RehearsalError::Config("backend pid out of range".to_owned()))?;
 
-    struct Window {
-        file: FileStatus,
-        idle_from: Instant,
-        started: Instant,
-        finished: Instant,
-        rewritten: Vec<String>,
-        rows_scanned: Vec<(String, i64)>,
-    }
-    let mut windows = Vec::new();
     let running_probe = if pending.is_empty() || targets.is_empty() {
         None
     } else {
         Some(Probe::start(&copy_url, targets.clone())?)
     };
     let sampler = Sampler::start(&copy_url, pid, options.sample_every, Arc::clone(cancel))?;
-    let mut outcome = Ok(());
-    for file in &pending {
-        if let Err(e) = check_cancel() {
-            outcome = Err(e);
-            break;
-        }
-        on(Event::Applying {
-            version: &file.version,
-            name: &file.name,
-        });
-        let relfilenodes = relfilenodes(&mut conn)?;
-        let scans = seq_scans(&mut conn)?;
-        let idle_from = Instant::now();
-        std::thread::sleep(options.idle_window);
-        let started = Instant::now();
-        let applied = runner.up_to(&mut conn, &file.version);
-        let finished = Instant::now();
-        if let Err(e) = applied {
-            outcome = Err(if cancel.load(Ordering::Relaxed) {
-                RehearsalError::Cancelled
-            } else {
-                RehearsalError::Runner(format!(
-                    "{}_{} fails on the copy: {e}",
-                    file.version, file.name
-                ))
-            });
-            break;
-        }
-        let after = relfilenodes_after(&mut conn, &relfilenodes)?;
-        let scans_after = seq_scans(&mut conn)?;
-        windows.push(Window {
-            file: file.clone(),
-            idle_from,
-            started,
-            finished,
-            rewritten: after,
-            rows_scanned: scans_after
-                .iter()
-                .map(|(t, n)| (t.clone(), n - scans.get(t).copied().unwrap_or(0)))
-                .collect(),
-        });
-    }
+    // The probe and the sampler stop whatever happens (also when dropped on an error).
+    let windows = apply_files(&mut conn, runner, &pending, options, cancel, on);
     let polls = sampler.finish()?;
     let samples = match running_probe {
         Some(p) => p.finish()?,
         None => Vec::new(),
     };
-    outcome?;
+    let windows = windows?;
     let names = locks::relation_names(&mut conn, &polls)?;
     let files: Vec<FileReport> = windows
         .into_iter()
-        .map(|w| {
-            let worst = probe::worst_overlapping(&samples, w.started, w.finished);
-            let mut probe_errors: Vec<String> = samples
-                .iter()
-                .filter(|s| s.overlaps(w.started, w.finished))
-                .filter_map(|s| s.error.clone())
-                .collect();
-            probe_errors.dedup();
-            probe_errors.truncate(5);
-            FileReport {
-                statements: locks::summarise(
-                    &polls,
-                    w.started,
-                    w.finished,
-                    &w.file.statements,
-                    &names,
-                ),
-                version: w.file.version,
-                name: w.file.name,
-                took: w.finished - w.started,
-                idle_floor: probe::longest_within(&samples, w.idle_from, w.started),
-                worst: worst.map(|s| s.took).unwrap_or_default(),
-                worst_table: worst.map(|s| targets[s.target].table.clone()),
-                probe_iterations: samples
-                    .iter()
-                    .filter(|s| s.overlaps(w.started, w.finished))
-                    .count(),
-                probe_errors,
-                rewritten: w.rewritten,
-                rows_scanned: w.rows_scanned,
-            }
-        })
+        .map(|w| w.report(&samples, &polls, &names, &targets))
         .collect();
 
     let (rollback, reapply) = if pending.is_empty() {
         (Check::Skipped, Check::Skipped)
     } else {
-        check_cancel()?;
-        on(Event::Step(
-            "roll back newest first and compare the catalog",
-        ));
-        let applied = fingerprint(&mut conn)?;
-        let rollback = (|| {
-            for _ in &pending {
-                check_cancel()?;
-                if let Err(e) = runner.down_last(&mut conn) {
-                    return Ok(Check::Failed(e));
-                }
-            }
-            let differences = diff(&before, &fingerprint(&mut conn)?);
-            Ok::<_, RehearsalError>(if differences.is_empty() {
-                Check::Exact
-            } else {
-                Check::Differs(differences)
-            })
-        })()?;
-        let reapply = if rollback == Check::Exact {
-            check_cancel()?;
-            on(Event::Step("apply again"));
-            let last = pending.last().map(|f| f.version.as_str()).unwrap_or("");
-            match runner.up_to(&mut conn, last) {
-                Err(e) => Check::Failed(e),
-                Ok(()) => {
-                    let differences = diff(&applied, &fingerprint(&mut conn)?);
-                    if differences.is_empty() {
-                        Check::Exact
-                    } else {
-                        Check::Differs(differences)
-                    }
-                }
-            }
-        } else {
-            Check::Skipped
-        };
-        (rollback, reapply)
+        roll_back_and_reapply(&mut conn, runner, &pending, &before, cancel, on)?
     };
     Ok(Rehearsal {
         scratch_database: scratch.name.clone(),
@@ -344,6 +221,147 @@ fn rehearse_on(
     })
 }
 
+/// What was measured around one file, before the probe's and sampler's data are in.
+struct Window {
+    file: FileStatus,
+    idle_from: Instant,
+    started: Instant,
+    finished: Instant,
+    rewritten: Vec<String>,
+    rows_scanned: Vec<(String, i64)>,
+}
+
+impl Window {
+    fn report(
+        self,
+        samples: &[probe::ProbeSample],
+        polls: &[locks::Poll],
+        names: &BTreeMap<i64, String>,
+        targets: &[probe::ProbeTarget],
+    ) -> FileReport {
+        let during: Vec<&probe::ProbeSample> = samples
+            .iter()
+            .filter(|s| s.overlaps(self.started, self.finished))
+            .collect();
+        let worst = during.iter().max_by_key(|s| s.took);
+        let mut probe_errors: Vec<String> = during.iter().filter_map(|s| s.error.clone()).collect();
+        probe_errors.dedup();
+        probe_errors.truncate(5);
+        FileReport {
+            statements: locks::summarise(
+                polls,
+                self.started,
+                self.finished,
+                &self.file.statements,
+                names,
+            ),
+            version: self.file.version,
+            name: self.file.name,
+            took: self.finished - self.started,
+            idle_floor: probe::longest_within(samples, self.idle_from, self.started),
+            worst: worst.map(|s| s.took).unwrap_or_default(),
+            worst_table: worst.map(|s| targets[s.target].table.clone()),
+            probe_iterations: during.len(),
+            probe_errors,
+            rewritten: self.rewritten,
+            rows_scanned: self.rows_scanned,
+        }
+    }
+}
+
+/// Applies `pending` one file at a time, each after an idle window, noting relfilenodes and
+/// sequential-scan counts around it.
+fn apply_files(
+    conn: &mut PgConnection,
+    runner: &mut dyn Runner,
+    pending: &[FileStatus],
+    options: &Options,
+    cancel: &AtomicBool,
+    on: &mut dyn FnMut(Event<'_>),
+) -> Result<Vec<Window>, RehearsalError> {
+    let mut windows = Vec::new();
+    for file in pending {
+        cancelled(cancel)?;
+        on(Event::Applying {
+            version: &file.version,
+            name: &file.name,
+        });
+        let relfilenodes = relfilenodes(conn)?;
+        let scans = seq_scans(conn)?;
+        let idle_from = Instant::now();
+        std::thread::sleep(options.idle_window);
+        let started = Instant::now();
+        let applied = runner.up_to(conn, &file.version);
+        let finished = Instant::now();
+        applied.map_err(|e| {
+            RehearsalError::Runner(format!(
+                "{}_{} fails on the copy: {e}",
+                file.version, file.name
+            ))
+        })?;
+        let rewritten = relfilenodes_after(conn, &relfilenodes)?;
+        let rows_scanned = seq_scans(conn)?
+            .into_iter()
+            .map(|(t, n)| {
+                let before = scans.get(&t).copied().unwrap_or(0);
+                (t, n - before)
+            })
+            .collect();
+        windows.push(Window {
+            file: file.clone(),
+            idle_from,
+            started,
+            finished,
+            rewritten,
+            rows_scanned,
+        });
+    }
+    Ok(windows)
+}
+
+/// Reverts `pending` newest first and compares the catalog with `before`; then, if exact,
+/// applies them again and compares with the first application.
+fn roll_back_and_reapply(
+    conn: &mut PgConnection,
+    runner: &mut dyn Runner,
+    pending: &[FileStatus],
+    before: &[String],
+    cancel: &AtomicBool,
+    on: &mut dyn FnMut(Event<'_>),
+) -> Result<(Check, Check), RehearsalError> {
+    let compare = |a: &[String], b: &[String]| {
+        let differences = diff(a, b);
+        if differences.is_empty() {
+            Check::Exact
+        } else {
+            Check::Differs(differences)
+        }
+    };
+    cancelled(cancel)?;
+    on(Event::Step(
+        "roll back newest first and compare the catalog",
+    ));
+    let applied = fingerprint(conn)?;
+    for _ in pending {
+        cancelled(cancel)?;
+        if let Err(e) = runner.down_last(conn) {
+            return Ok((Check::Failed(e), Check::Skipped));
+        }
+    }
+    let rollback = compare(before, &fingerprint(conn)?);
+    if rollback != Check::Exact {
+        return Ok((rollback, Check::Skipped));
+    }
+    cancelled(cancel)?;
+    on(Event::Step("apply again"));
+    let last = pending.last().map_or("", |f| f.version.as_str());
+    let reapply = match runner.up_to(conn, last) {
+        Err(e) => Check::Failed(e),
+        Ok(()) => compare(&applied, &fingerprint(conn)?),
+    };
+    Ok((rollback, reapply))
+}
+
 /// The pending files, or why the history cannot be rehearsed.
 fn plan(status: &[FileStatus]) -> Result<Vec<FileStatus>, RehearsalError> {
     let named = |h: History| -> Vec<String> {
@@ -360,7 +378,7 @@ fn plan(status: &[FileStatus]) -> Result<Vec<FileStatus>, RehearsalError> {
     Ok(status.iter().filter(|s| !s.applied).cloned().collect())
 }
 
-fn crate_int(conn: &mut PgConnection, sql: &str) -> Result<i64, RehearsalError> {
+fn int(conn: &mut PgConnection, sql: &str) -> Result<i64, RehearsalError> {
     #[derive(QueryableByName)]
     struct V {
         #[diesel(sql_type = BigInt)]
