@@ -249,6 +249,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_source_url_gets_a_read_only_session_option() {
+        assert_eq!(
+            read_only("postgres://u@h/db"),
+            "postgres://u@h/db?options=-c%20default_transaction_read_only%3Don"
+        );
+        assert!(read_only("postgres://u@h/db?sslmode=require").contains("require&options="));
+    }
+
+    #[test]
     fn a_scratch_file_system_smaller_than_the_source_and_a_quarter_is_refused() {
         let error = check_room(1_000_000_000, 1_100_000_000, "/data").unwrap_err();
         assert!(matches!(error, RehearsalError::NoRoom { .. }));
