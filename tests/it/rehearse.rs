@@ -324,10 +324,12 @@ fn the_copy_is_identical_to_the_source_and_kept_on_request() {
     let mut options = options(source.url(), &prefix);
     options.keep = true;
     let rehearsal = run(&options, Migrations::embedded()).unwrap();
+    // Read and drop the kept copy before asserting, so a failure leaves nothing behind.
+    let copy = snapshot(&server_url(&rehearsal.scratch_database)).0;
+    let mut admin_conn = admin::connect(&server_url("postgres")).unwrap();
+    admin::drop_database(&mut admin_conn, &rehearsal.scratch_database).unwrap();
     assert!(rehearsal.kept);
     assert_eq!(rehearsal.files.len(), 1);
-    let copy_url = server_url(&rehearsal.scratch_database);
-    let copy = snapshot(&copy_url).0;
     Migrator::new(&mut conn).up(None).unwrap();
     // The catalog only: the probe's writes touched rows of the copy (updated_at triggers).
     assert_eq!(
@@ -335,8 +337,6 @@ fn the_copy_is_identical_to_the_source_and_kept_on_request() {
         snapshot(source.url()).0,
         "the kept copy is the source, migrated"
     );
-    let mut admin_conn = admin::connect(&server_url("postgres")).unwrap();
-    admin::drop_database(&mut admin_conn, &rehearsal.scratch_database).unwrap();
 }
 
 #[test]
