@@ -26,6 +26,7 @@ mod pgtap;
 mod platform;
 mod protect_migration;
 mod reason_side_channels;
+mod rehearse;
 mod runner;
 mod status_migration;
 mod storage_differential;

@@ -14,6 +14,7 @@ mod lint;
 mod migrate;
 mod new;
 mod notify_worker;
+mod rehearse;
 mod report;
 mod reset;
 mod schema;
@@ -72,6 +73,8 @@ enum Command {
     TestDb,
     /// Check the runner and the platform baseline against the real Supabase CLI (pinned version)
     CliCompat(cli_compat::Args),
+    /// Rehearse the pending migrations on a copy of a database, with a probe of ordinary traffic
+    Rehearse(rehearse::Args),
     /// Deliver coordinator notifications from the outbox (logging notifier), in a loop
     NotifyWorker(notify_worker::Args),
 }
@@ -117,6 +120,7 @@ fn dispatch(root: &std::path::Path, command: Command) -> Result<()> {
         Command::NotifyWorker(args) => notify_worker::run(&root, &args),
         Command::CliCompat(args) => cli_compat::run(&root, &args),
         Command::TestDb => test_db::run(&root),
+        Command::Rehearse(args) => rehearse::run(&root, &args),
     }
 }
 

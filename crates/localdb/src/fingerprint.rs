@@ -4,7 +4,10 @@
 //! Unlike `pg_dump --schema-only` this works against a server of any major version with any
 //! client, and it ignores what PostgreSQL cannot undo and nobody can see: dropped columns stay
 //! in `pg_attribute` as `attisdropped` (their numbers are never reused), so columns are listed
-//! in order without their numbers. History (`supabase_migrations`) is left out.
+//! in order without their numbers. History (`supabase_migrations`) is left out. A missing ACL
+//! reads as the owner's default (`acldefault`), which is what it means: an ACL spelled out
+//! equal to the default and no ACL at all grant the same (and `pg_dump` restores the former as
+//! the latter).
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
@@ -17,7 +20,7 @@ const USER_SCHEMAS: &str = "n.nspname not in ('pg_catalog', 'information_schema'
 fn query() -> String {
     format!(
         "
-select 'schema ' || n.nspname || ' owner=' || pg_get_userbyid(n.nspowner) || ' acl=' || coalesce(n.nspacl::text, '-') as line
+select 'schema ' || n.nspname || ' owner=' || pg_get_userbyid(n.nspowner) || ' acl=' || coalesce(n.nspacl, acldefault('n'::\"char\", n.nspowner))::text as line
   from pg_namespace n where {USER_SCHEMAS}
 union all
 select 'type ' || n.nspname || '.' || t.typname || ' ' || t.typtype::text || ' labels=' ||
@@ -26,7 +29,7 @@ select 'type ' || n.nspname || '.' || t.typname || ' ' || t.typtype::text || ' l
  where {USER_SCHEMAS} and t.typtype in ('e', 'd', 'r', 'm')
 union all
 select 'relation ' || n.nspname || '.' || c.relname || ' kind=' || c.relkind::text || ' rls=' || c.relrowsecurity || ',' || c.relforcerowsecurity
-       || ' acl=' || coalesce(c.relacl::text, '-') || ' options=' || coalesce(c.reloptions::text, '-')
+       || ' acl=' || coalesce(c.relacl, acldefault((case when c.relkind = 'S' then 's' else 'r' end)::\"char\", c.relowner))::text || ' options=' || coalesce(c.reloptions::text, '-')
        || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '-')
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
  where {USER_SCHEMAS} and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
@@ -51,7 +54,7 @@ select 'index ' || pg_get_indexdef(i.indexrelid) || ' valid=' || i.indisvalid
   from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
  where {USER_SCHEMAS}
 union all
-select 'function ' || pg_get_functiondef(p.oid) || ' acl=' || coalesce(p.proacl::text, '-')
+select 'function ' || pg_get_functiondef(p.oid) || ' acl=' || coalesce(p.proacl, acldefault('f'::\"char\", p.proowner))::text
   from pg_proc p join pg_namespace n on n.oid = p.pronamespace
  where {USER_SCHEMAS} and p.prokind in ('f', 'p', 'w')
 union all

@@ -2,8 +2,8 @@
 //!
 //! For each size N: a pre-migration database with N mentors (users, chapters, memberships) is
 //! built once, then cloned per strategy. While a strategy runs, a probe on another connection
-//! loops `SELECT` + `UPDATE` of random mentors and timestamps every iteration; the longest
-//! iteration is how long the application was blocked.
+//! (`mentor_status_localdb::probe`) loops `SELECT` + `UPDATE` of mentors by primary key and
+//! timestamps every iteration; the longest iteration is how long the application was blocked.
 //!
 //! - `ours`: the project's migrations (v1: type + columns + NOT VALID checks; v2: VALIDATE).
 //! - `one-alter`: one ALTER adding the columns with validated CHECKs (scans under ACCESS EXCLUSIVE).
@@ -14,14 +14,12 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use mentor_status_localdb::probe::{self, Probe, ProbeSample};
 use mentor_status_localdb::{admin, platform, url};
 use mentor_status_storage::migrations::{Migrations, Migrator, SqlMigration};
 
@@ -291,16 +289,15 @@ fn measure(
         conn.batch_execute("vacuum (analyze) public.peer_mentors")?;
     }
     let relfilenode_before = crate::sql::text(&mut conn, RELFILENODE)?;
-    let ids = sample_ids(&mut conn)?;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let probe = {
-        let stop = Arc::clone(&stop);
-        let url = copy_url.clone();
-        std::thread::spawn(move || probe(&url, &ids, &stop, &ready_tx))
-    };
-    ready_rx.recv().context("the probe did not start")??;
+    let targets: Vec<probe::ProbeTarget> = probe::targets(&mut conn, "public")?
+        .into_iter()
+        .filter(|t| t.table == "public.peer_mentors")
+        .collect();
+    if targets.is_empty() {
+        bail!("the bench table is empty");
+    }
+    let running = Probe::start(&copy_url, targets)?;
     // Let the probe run alone first: its longest iteration then is the noise floor (other
     // processes on the machine), to read the stalls against.
     let idle_from = Instant::now();
@@ -323,24 +320,16 @@ fn measure(
             .map_err(anyhow::Error::from),
     };
     let finished = Instant::now();
-    stop.store(true, Ordering::Relaxed);
-    let samples = probe
-        .join()
-        .map_err(|_| anyhow::anyhow!("the probe thread panicked"))??;
+    let samples = running.finish()?;
     outcome.with_context(|| format!("strategy {}", strategy.name()))?;
 
     // Every probe iteration that overlapped the migration counts, with its full duration.
-    let during: Vec<&Sample> = samples
+    let during: Vec<&ProbeSample> = samples
         .iter()
-        .filter(|s| s.start < finished && s.start + s.took > started)
+        .filter(|s| s.overlaps(started, finished))
         .collect();
     let max_stall = during.iter().map(|s| s.took).max().unwrap_or_default();
-    let idle_max = samples
-        .iter()
-        .filter(|s| s.start >= idle_from && s.start + s.took <= started)
-        .map(|s| s.took)
-        .max()
-        .unwrap_or_default();
+    let idle_max = probe::longest_within(&samples, idle_from, started);
     let probe_errors = during.iter().filter_map(|s| s.error.clone()).collect();
     let rewritten = crate::sql::text(&mut conn, RELFILENODE)? != relfilenode_before;
     let table_bytes = crate::sql::int(
@@ -364,72 +353,6 @@ fn measure(
 
 const RELFILENODE: &str =
     "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
-
-struct Sample {
-    start: Instant,
-    took: Duration,
-    error: Option<String>,
-}
-
-/// The application stand-in: read one mentor, update another, repeat, until told to stop.
-fn probe(
-    url: &str,
-    ids: &[String],
-    stop: &AtomicBool,
-    ready: &std::sync::mpsc::Sender<Result<()>>,
-) -> Result<Vec<Sample>> {
-    let mut conn = match admin::connect(url) {
-        Ok(conn) => conn,
-        Err(e) => {
-            let message = e.to_string();
-            let _ = ready.send(Err(e.into()));
-            bail!(message);
-        }
-    };
-    let _ = ready.send(Ok(()));
-    let mut samples = Vec::new();
-    let mut i = 0usize;
-    while !stop.load(Ordering::Relaxed) {
-        let id = &ids[i % ids.len()];
-        let other = &ids[(i * 7 + 3) % ids.len()];
-        let start = Instant::now();
-        let result = conn.batch_execute(&format!(
-            "select full_name from public.peer_mentors where id = '{id}';
-             update public.peer_mentors set phone = phone where id = '{other}';"
-        ));
-        samples.push(Sample {
-            start,
-            took: start.elapsed(),
-            error: result.err().map(|e| e.to_string()),
-        });
-        i += 1;
-    }
-    Ok(samples)
-}
-
-fn sample_ids(conn: &mut PgConnection) -> Result<Vec<String>> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = Text)]
-        id: String,
-    }
-    let ids: Vec<Id> = diesel::sql_query(
-        "select id::text as id from public.peer_mentors tablesample system (1) limit 1000",
-    )
-    .load(conn)?;
-    let mut ids: Vec<String> = ids.into_iter().map(|r| r.id).collect();
-    if ids.is_empty() {
-        ids = diesel::sql_query("select id::text as id from public.peer_mentors limit 1000")
-            .load::<Id>(conn)?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-    }
-    if ids.is_empty() {
-        bail!("the bench table is empty");
-    }
-    Ok(ids)
-}
 
 /// One line per size: how ours compares with one ALTER, in the direction the numbers say, and
 /// the targets' verdict where they apply.
