@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
 use crate::{LocalDbError, url};
+use mentor_status_storage::Context as _;
 
 /// Connects to `url`; the error names the URL without its password.
 pub fn connect(database_url: &str) -> Result<PgConnection, LocalDbError> {
@@ -43,9 +44,7 @@ pub fn database_exists(conn: &mut PgConnection, name: &str) -> Result<bool, Loca
         diesel::sql_query("select exists (select 1 from pg_database where datname = $1) as exists")
             .bind::<Text, _>(name)
             .get_result(conn)
-            .map_err(LocalDbError::query(format!(
-                "checking whether database {name} exists"
-            )))?;
+            .with_context(|| format!("checking whether database {name} exists"))?;
     Ok(row.exists)
 }
 
@@ -60,7 +59,8 @@ pub fn create_database(
         sql.push_str(&format!(" template {}", quote_ident(template)));
     }
     conn.batch_execute(&sql)
-        .map_err(LocalDbError::query(format!("creating database {name}")))
+        .with_context(|| format!("creating database {name}"))
+        .map_err(Into::into)
 }
 
 /// `DROP DATABASE IF EXISTS name WITH (FORCE)`: other sessions on it are ended first.
@@ -69,7 +69,8 @@ pub fn drop_database(conn: &mut PgConnection, name: &str) -> Result<(), LocalDbE
         "drop database if exists {} with (force)",
         quote_ident(name)
     ))
-    .map_err(LocalDbError::query(format!("dropping database {name}")))
+    .with_context(|| format!("dropping database {name}"))
+    .map_err(Into::into)
 }
 
 /// Drops and creates the database `database_url` names, from the maintenance database; what

@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use mentor_status_storage::DbError;
+
 /// What went wrong with the local database.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -42,14 +44,8 @@ pub enum LocalDbError {
         message: String,
     },
     /// A query failed.
-    #[error("{context}: {source}")]
-    Query {
-        /// What we were doing.
-        context: String,
-        /// What PostgreSQL said.
-        #[source]
-        source: diesel::result::Error,
-    },
+    #[error(transparent)]
+    Query(#[from] DbError),
     /// `supabase/config.toml` or a seed path is wrong.
     #[error("{0}")]
     Config(String),
@@ -66,10 +62,5 @@ impl LocalDbError {
             path,
             source,
         }
-    }
-
-    pub(crate) fn query(context: impl Into<String>) -> impl FnOnce(diesel::result::Error) -> Self {
-        let context = context.into();
-        move |source| Self::Query { context, source }
     }
 }

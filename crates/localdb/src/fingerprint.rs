@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use crate::LocalDbError;
+use mentor_status_storage::Context as _;
 
 const USER_SCHEMAS: &str = "n.nspname not in ('pg_catalog', 'information_schema', 'supabase_migrations') \
                             and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp\\_%'";
@@ -84,9 +85,7 @@ pub fn fingerprint(conn: &mut PgConnection) -> Result<Vec<String>, LocalDbError>
     }
     let lines: Vec<Line> = diesel::sql_query(query())
         .load(conn)
-        .map_err(LocalDbError::query(
-            "reading the schema catalog for a fingerprint",
-        ))?;
+        .context("reading the schema catalog for a fingerprint")?;
     Ok(lines.into_iter().map(|l| l.line).collect())
 }
 

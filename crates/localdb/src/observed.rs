@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text};
 
 use crate::LocalDbError;
+use mentor_status_storage::Context as _;
 
 /// The history version under which a corpus file is applied, by the CLI (as its file name's
 /// version) and by the runner: later than any real migration.
@@ -55,7 +56,7 @@ pub fn observe(conn: &mut PgConnection, version: &str) -> Result<Observed, Local
     }
     let objects = diesel::sql_query(OBJECTS)
         .load::<Line>(conn)
-        .map_err(LocalDbError::query("listing the objects of schema public"))?
+        .context("listing the objects of schema public")?
         .into_iter()
         .map(|l| l.line)
         .collect();
@@ -63,14 +64,14 @@ pub fn observe(conn: &mut PgConnection, version: &str) -> Result<Observed, Local
         "to_regclass('supabase_migrations.schema_migrations') is not null",
     ))
     .get_result(conn)
-    .map_err(LocalDbError::query("looking for the history table"))?;
+    .context("looking for the history table")?;
     let history = if has_history_table {
         diesel::sql_query(
             "select coalesce(statements, '{}') as statements from supabase_migrations.schema_migrations where version = $1",
         )
         .bind::<Text, _>(version)
         .load::<History>(conn)
-        .map_err(LocalDbError::query("reading the history row"))?
+        .context("reading the history row")?
         .into_iter()
         .next()
         .map(|h| h.statements.unwrap_or_default())

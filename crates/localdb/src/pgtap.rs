@@ -8,6 +8,7 @@ use std::process::Command;
 use diesel::connection::SimpleConnection;
 
 use crate::{LocalDbError, admin};
+use mentor_status_storage::Context as _;
 
 /// Where the test files live, as the Supabase CLI expects them.
 pub const TESTS_DIR: &str = "supabase/tests";
@@ -40,9 +41,8 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), LocalDbError> {
 pub fn install(admin_url: &str) -> Result<(), LocalDbError> {
     admin::connect(admin_url)?
         .batch_execute("create extension if not exists pgtap with schema extensions")
-        .map_err(LocalDbError::query(
-            "creating extension pgtap (Debian: apt-get install postgresql-15-pgtap)",
-        ))
+        .context("creating extension pgtap (Debian: apt-get install postgresql-15-pgtap)")
+        .map_err(Into::into)
 }
 
 /// What `pg_prove` reported.

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
 use crate::{BOOTSTRAP_SUPERUSER, LocalDbError, admin, url};
+use mentor_status_storage::Context as _;
 
 /// The platform baseline (see the file's header for what it emulates and what not): the
 /// platform's roles with their attributes and settings, `postgres` without superuser, schemas
@@ -30,18 +31,17 @@ pub fn is_supabase_stack(conn: &mut PgConnection) -> Result<bool, LocalDbError> 
          where name = any ({SUPABASE_ONLY_EXTENSIONS})) as found"
     ))
     .get_result(conn)
-    .map_err(LocalDbError::query(
-        "looking for Supabase's own extensions in pg_available_extensions",
-    ))?;
+    .context("looking for Supabase's own extensions in pg_available_extensions")?;
     Ok(row.found)
 }
 
 /// Applies [`PLATFORM_SQL`] in one transaction on `conn`, which must be a superuser's.
 pub fn apply(conn: &mut PgConnection) -> Result<(), LocalDbError> {
     conn.transaction(|conn| conn.batch_execute(PLATFORM_SQL))
-        .map_err(LocalDbError::query(
+        .context(
             "applying the Supabase platform baseline (crates/localdb/sql/supabase_platform.sql)",
-        ))
+        )
+        .map_err(Into::into)
 }
 
 /// What [`apply_to`] did.
@@ -73,7 +73,7 @@ pub fn apply_to(database_url: &str) -> Result<Baseline, LocalDbError> {
         "select current_user::text as name, rolsuper as superuser from pg_catalog.pg_roles where rolname = current_user",
     )
     .get_result(&mut conn)
-    .map_err(LocalDbError::query("reading the connecting role"))?;
+    .context("reading the connecting role")?;
     if me.superuser {
         apply(&mut conn)?;
         return Ok(Baseline::Applied);

@@ -17,6 +17,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use crate::{LocalDbError, admin};
+use mentor_status_storage::Context as _;
 
 /// How many keys per table the probe cycles through.
 const KEYS_PER_TABLE: i64 = 200;
@@ -67,9 +68,9 @@ pub fn targets(conn: &mut PgConnection, schema: &str) -> Result<Vec<ProbeTarget>
     )
     .bind::<Text, _>(schema)
     .load(conn)
-    .map_err(LocalDbError::query(format!(
+    .with_context(|| format!(
         "listing the tables of {schema} with a primary key"
-    )))?;
+    ))?;
     let mut targets = Vec::new();
     for t in tables {
         let table = format!(
@@ -89,7 +90,7 @@ pub fn targets(conn: &mut PgConnection, schema: &str) -> Result<Vec<ProbeTarget>
             t.condition
         ))
         .load(conn)
-        .map_err(LocalDbError::query(format!("sampling keys of {table}")))?;
+        .with_context(|| format!("sampling keys of {table}"))?;
         if keys.is_empty() {
             continue;
         }
@@ -152,7 +153,7 @@ impl Probe {
         // up as sequential scans (`pg_stat_user_tables.seq_tup_read`) of what it watches.
         diesel::sql_query("set enable_seqscan = off")
             .execute(&mut conn)
-            .map_err(LocalDbError::query("setting up the probe's session"))?;
+            .context("setting up the probe's session")?;
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let stop = Arc::clone(&stop);

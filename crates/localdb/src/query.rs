@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use crate::LocalDbError;
+use mentor_status_storage::Context as _;
 
 /// The text value of `sql`.
 pub fn text(conn: &mut PgConnection, sql: &str) -> Result<String, LocalDbError> {
@@ -16,7 +17,8 @@ pub fn text(conn: &mut PgConnection, sql: &str) -> Result<String, LocalDbError> 
     diesel::sql_query(sql)
         .get_result::<V>(conn)
         .map(|row| row.v)
-        .map_err(LocalDbError::query(format!("query failed: {sql}")))
+        .with_context(|| format!("query failed: {sql}"))
+        .map_err(Into::into)
 }
 
 /// The bigint value of `sql`.
@@ -29,5 +31,6 @@ pub fn int(conn: &mut PgConnection, sql: &str) -> Result<i64, LocalDbError> {
     diesel::sql_query(sql)
         .get_result::<V>(conn)
         .map(|row| row.v)
-        .map_err(LocalDbError::query(format!("query failed: {sql}")))
+        .with_context(|| format!("query failed: {sql}"))
+        .map_err(Into::into)
 }

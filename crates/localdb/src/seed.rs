@@ -8,6 +8,7 @@ use diesel::sql_types::Text;
 use sha2::{Digest, Sha256};
 
 use crate::LocalDbError;
+use mentor_status_storage::Context as _;
 
 /// One seed file to load.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,8 +112,6 @@ pub fn apply(conn: &mut PgConnection, seed: &SeedFile) -> Result<(), LocalDbErro
         .execute(conn)
         .map(|_| ())
     })
-    .map_err(LocalDbError::query(format!(
-        "loading seed file {}",
-        seed.path
-    )))
+    .with_context(|| format!("loading seed file {}", seed.path))
+    .map_err(Into::into)
 }

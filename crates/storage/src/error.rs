@@ -2,7 +2,7 @@
 
 use mentor_status_domain::{Denied, InvalidRow, MentorStatus, TransitionError};
 
-use crate::MentorId;
+use crate::{DbError, MentorId, PoolTimeout};
 
 /// Why a [`MentorStatusRepository`](crate::MentorStatusRepository) call failed.
 ///
@@ -55,38 +55,20 @@ pub enum RepositoryError {
         source: InvalidRow,
     },
     /// No connection was available from the pool in time.
-    #[error(
-        "no database connection available: {0}; the database may be down or every pooled connection busy"
-    )]
-    Pool(#[source] diesel::r2d2::PoolError),
+    #[error(transparent)]
+    Pool(#[from] PoolTimeout),
     /// A query failed.
-    #[error("{context}: {source}")]
-    Database {
-        /// What the repository was doing.
-        context: String,
-        /// What PostgreSQL or the driver said.
-        #[source]
-        source: diesel::result::Error,
-    },
-}
-
-impl RepositoryError {
-    /// A closure turning a diesel error into [`RepositoryError::Database`] with `context`.
-    pub(crate) fn database(
-        context: impl Into<String>,
-    ) -> impl FnOnce(diesel::result::Error) -> RepositoryError {
-        let context = context.into();
-        move |source| RepositoryError::Database { context, source }
-    }
+    #[error(transparent)]
+    Database(#[from] DbError),
 }
 
 /// For `Connection::transaction`, whose closure errors must absorb the errors of `BEGIN`
 /// and `COMMIT` themselves.
 impl From<diesel::result::Error> for RepositoryError {
     fn from(source: diesel::result::Error) -> RepositoryError {
-        RepositoryError::Database {
-            context: "beginning or committing the transaction".to_owned(),
+        RepositoryError::Database(DbError::new(
+            "beginning or committing the transaction",
             source,
-        }
+        ))
     }
 }

@@ -32,6 +32,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod db_error;
 mod error;
 mod mentor_id;
 pub mod migrations;
@@ -43,6 +44,7 @@ mod repository;
 pub mod schema;
 mod status_type;
 
+pub use db_error::{Context, DbError, PoolTimeout};
 pub use error::RepositoryError;
 pub use mentor_id::MentorId;
 pub use pool::{PgPool, PoolConfig, PoolError, connect};

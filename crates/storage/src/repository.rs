@@ -14,6 +14,7 @@ use mentor_status_domain::{
 use uuid::Uuid;
 
 use crate::schema::{chapter_memberships, peer_mentors};
+use crate::{Context as _, PoolTimeout};
 use crate::{DbMentorStatus, MentorId, PgPool, RepositoryError};
 
 /// The protected pause reasons (migration `20261201120000_protect_pause_reasons`), outside
@@ -276,7 +277,9 @@ impl MentorStatusRepository {
     }
 
     fn conn(&self) -> Result<PooledConnection<ConnectionManager<PgConnection>>, RepositoryError> {
-        self.pool.get().map_err(RepositoryError::Pool)
+        self.pool
+            .get()
+            .map_err(|e| RepositoryError::Pool(PoolTimeout(e)))
     }
 
     /// The mentor's current status and pause data.
@@ -381,12 +384,9 @@ impl MentorStatusRepository {
         if let Some(status) = status {
             query = query.filter(peer_mentors::status.eq(DbMentorStatus::from(status)));
         }
-        let records: Vec<SummaryRecord> =
-            query
-                .load(&mut conn)
-                .map_err(RepositoryError::database(format!(
-                    "listing the mentors of chapter {chapter}"
-                )))?;
+        let records: Vec<SummaryRecord> = query
+            .load(&mut conn)
+            .with_context(|| format!("listing the mentors of chapter {chapter}"))?;
         records
             .into_iter()
             .map(|record| {
@@ -413,9 +413,7 @@ fn load_mentor(
         .select(MentorRecord::as_select())
         .first(conn)
         .optional()
-        .map_err(RepositoryError::database(format!(
-            "reading the status of mentor {mentor_id}"
-        )))?
+        .with_context(|| format!("reading the status of mentor {mentor_id}"))?
         .ok_or(RepositoryError::NotFound { mentor_id })
 }
 
@@ -452,9 +450,7 @@ fn attempt_change(
     }
     .get_result::<FactsRecord>(conn)
     .optional()
-    .map_err(RepositoryError::database(format!(
-        "reading mentor {mentor_id} and who may change it"
-    )))?
+    .with_context(|| format!("reading mentor {mentor_id} and who may change it"))?
     .ok_or(RepositoryError::NotFound { mentor_id })?;
     let record = facts_record.mentor;
     let facts = AccessFacts::new(
@@ -489,9 +485,7 @@ fn attempt_change(
     }
     .get_result::<WrittenId>(conn)
     .optional()
-    .map_err(RepositoryError::database(format!(
-        "writing the status of mentor {mentor_id}"
-    )))?;
+    .with_context(|| format!("writing the status of mentor {mentor_id}"))?;
     Ok(match written {
         Some(_) => Attempt::Applied(transition),
         None => Attempt::LostRace {

@@ -10,7 +10,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
 
 use super::{Event, RehearsalError};
-use crate::{LocalDbError, PgBinaries, admin, url};
+use crate::{PgBinaries, admin, url};
+use mentor_status_storage::Context as _;
 
 /// The libpq URL parameter that makes every transaction of a session read-only.
 const READ_ONLY_OPTION: &str = "options=-c%20default_transaction_read_only%3Don";
@@ -56,9 +57,7 @@ pub(super) fn inspect(source_url: &str) -> Result<Source, RehearsalError> {
                 current_setting('server_version') as server_version",
     )
     .get_result(&mut conn)
-    .map_err(LocalDbError::query(
-        "reading the source's size and history table",
-    ))?;
+    .context("reading the source's size and history table")?;
     if facts.read_only != "on" {
         return Err(RehearsalError::Config(
             "the source session is not read-only (default_transaction_read_only did not take)"
@@ -182,7 +181,7 @@ pub(super) fn copy(
     let mut superuser = admin::connect(restore_url)?;
     diesel::sql_query("vacuum (analyze)")
         .execute(&mut superuser)
-        .map_err(LocalDbError::query("VACUUM (ANALYZE) of the copy"))?;
+        .context("VACUUM (ANALYZE) of the copy")?;
     Ok(())
 }
 

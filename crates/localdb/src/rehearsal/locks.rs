@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text};
 
 use crate::{LocalDbError, admin};
+use mentor_status_storage::Context as _;
 
 /// Lock modes that block the probe's reads or writes (and whose hold time is reported).
 pub const BLOCKING_MODES: [&str; 4] = [
@@ -87,7 +88,7 @@ impl Sampler {
                     let locks: Vec<Held> = diesel::sql_query(LOCKS)
                         .bind::<Integer, _>(pid)
                         .load(&mut conn)
-                        .map_err(LocalDbError::query("sampling pg_locks"))?;
+                        .context("sampling pg_locks")?;
                     polls.push(Poll { at, locks });
                     std::thread::sleep(every);
                 }
@@ -267,7 +268,7 @@ pub(super) fn relation_names(
     )
     .bind::<diesel::sql_types::Array<BigInt>, _>(&oids)
     .load(conn)
-    .map_err(LocalDbError::query("naming the locked relations"))?;
+    .context("naming the locked relations")?;
     Ok(names.into_iter().map(|n| (n.oid, n.name)).collect())
 }
 

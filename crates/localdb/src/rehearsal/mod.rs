@@ -220,6 +220,12 @@ pub enum RehearsalError {
     Db(#[from] LocalDbError),
 }
 
+impl From<mentor_status_storage::DbError> for RehearsalError {
+    fn from(error: mentor_status_storage::DbError) -> Self {
+        Self::Db(error.into())
+    }
+}
+
 fn list(label: &str, versions: &[String]) -> String {
     if versions.is_empty() {
         String::new()

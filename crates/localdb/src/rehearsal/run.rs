@@ -386,7 +386,9 @@ fn int(conn: &mut PgConnection, sql: &str) -> Result<i64, RehearsalError> {
     }
     Ok(diesel::sql_query(sql)
         .get_result::<V>(conn)
-        .map_err(crate::LocalDbError::query(sql.to_owned()))?
+        .map_err(|e| {
+            crate::LocalDbError::from(mentor_status_storage::DbError::new(sql.to_owned(), e))
+        })?
         .v)
 }
 
@@ -409,7 +411,7 @@ fn relfilenodes(conn: &mut PgConnection) -> Result<BTreeMap<i64, (String, i64)>,
            from pg_class c join pg_namespace n on n.oid = c.relnamespace where {USER_TABLES}"
     ))
     .load(conn)
-    .map_err(crate::LocalDbError::query("reading relfilenodes"))?;
+    .map_err(|e| crate::LocalDbError::from(mentor_status_storage::DbError::new("reading relfilenodes", e)))?;
     Ok(rows
         .into_iter()
         .map(|r| (r.oid, (r.name, r.node)))
@@ -441,12 +443,22 @@ fn seq_scans(conn: &mut PgConnection) -> Result<BTreeMap<String, i64>, Rehearsal
     // Statistics reach shared memory when the backend goes idle; force that flush, then read.
     diesel::sql_query("select pg_stat_force_next_flush()")
         .execute(conn)
-        .map_err(crate::LocalDbError::query("flushing statistics"))?;
+        .map_err(|e| {
+            crate::LocalDbError::from(mentor_status_storage::DbError::new(
+                "flushing statistics",
+                e,
+            ))
+        })?;
     let rows: Vec<Row> = diesel::sql_query(
         "select schemaname || '.' || relname as name, coalesce(seq_tup_read, 0)::int8 as rows
            from pg_stat_user_tables where schemaname not in ('supabase_migrations')",
     )
     .load(conn)
-    .map_err(crate::LocalDbError::query("reading pg_stat_user_tables"))?;
+    .map_err(|e| {
+        crate::LocalDbError::from(mentor_status_storage::DbError::new(
+            "reading pg_stat_user_tables",
+            e,
+        ))
+    })?;
     Ok(rows.into_iter().map(|r| (r.name, r.rows)).collect())
 }

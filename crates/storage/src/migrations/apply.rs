@@ -23,6 +23,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
 use super::{MigrationError, StatementFailed};
+use crate::{Context as _, DbError};
 
 /// A first line that makes the CLI (and the runner) apply a file statement by statement,
 /// outside any transaction: for `CREATE INDEX CONCURRENTLY` with other statements that must
@@ -127,19 +128,17 @@ pub(crate) fn run(
                             .map_err(InTransaction::Migration)?;
                     }
                     if with_history {
-                        history(conn).map_err(|e| {
-                            InTransaction::Migration(MigrationError::database(
-                                "recording migration history",
-                            )(e))
-                        })?;
+                        history(conn)
+                            .context("recording migration history")
+                            .map_err(|e| InTransaction::Migration(e.into()))?;
                     }
                     Ok(())
                 })
                 .map_err(|e| match e {
                     InTransaction::Migration(e) => e,
-                    InTransaction::Control(e) => MigrationError::database(
-                        "beginning or committing the file's transaction",
-                    )(e),
+                    InTransaction::Control(e) => {
+                        DbError::new("beginning or committing the file's transaction", e).into()
+                    }
                 })?;
                 committed += count;
             }
@@ -156,7 +155,7 @@ pub(crate) fn run(
             }
             Step::History => {
                 refuse_open_transaction(conn, label)?;
-                history(conn).map_err(MigrationError::database("recording migration history"))?;
+                history(conn).context("recording migration history")?;
             }
         }
     }
@@ -229,9 +228,7 @@ fn refuse_open_transaction(conn: &mut PgConnection, label: &str) -> Result<(), M
         return Ok(());
     }
     conn.batch_execute("rollback")
-        .map_err(MigrationError::database(
-            "rolling back a transaction left open",
-        ))?;
+        .context("rolling back a transaction left open")?;
     Err(MigrationError::RefusedAsTheCli {
         migration: label.to_owned(),
         index: 0,

@@ -2,6 +2,8 @@
 //! says what to do, and every reason it refuses.
 
 use diesel::prelude::*;
+
+use crate::DbError;
 use diesel::sql_types::Text;
 
 /// A statement of a migration file that PostgreSQL rejected.
@@ -174,14 +176,8 @@ pub enum MigrationError {
         versions: Vec<String>,
     },
     /// Any other database error, with what the runner was doing.
-    #[error("{context}: {source}")]
-    Database {
-        /// What the runner was doing.
-        context: &'static str,
-        /// What PostgreSQL said.
-        #[source]
-        source: diesel::result::Error,
-    },
+    #[error(transparent)]
+    Database(#[from] DbError),
     /// A statement the Supabase CLI would fail on (or mishandle) at this point; the runner
     /// refuses it there rather than apply the file differently.
     #[error("{migration} refused at statement {index}: {reason}{}", committed_note(*committed))]
@@ -204,10 +200,6 @@ pub enum MigrationError {
 }
 
 impl MigrationError {
-    pub(crate) fn database(context: &'static str) -> impl FnOnce(diesel::result::Error) -> Self {
-        move |source| Self::Database { context, source }
-    }
-
     /// Recovers our own error from diesel's boxed migration error.
     pub(crate) fn from_boxed(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
         match error.downcast::<MigrationError>() {
@@ -215,10 +207,9 @@ impl MigrationError {
             Err(error) => match error.downcast::<StatementFailed>() {
                 Ok(statement) => Self::Statement(*statement),
                 Err(error) => match error.downcast::<diesel::result::Error>() {
-                    Ok(source) => Self::Database {
-                        context: "recording migration history",
-                        source: *source,
-                    },
+                    Ok(source) => {
+                        Self::Database(DbError::new("recording migration history", *source))
+                    }
                     Err(other) => Self::Diesel(other),
                 },
             },

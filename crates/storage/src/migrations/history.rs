@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text};
 
 use super::MigrationError;
+use crate::Context as _;
 
 /// The Supabase CLI's history tables, created exactly as the CLI creates them.
 const CREATE_HISTORY_TABLES: &str = "\
@@ -31,10 +32,9 @@ pub struct HistoryRow {
 }
 
 pub(crate) fn ensure_history_tables(conn: &mut PgConnection) -> Result<(), MigrationError> {
-    conn.batch_execute(CREATE_HISTORY_TABLES)
-        .map_err(MigrationError::database(
-            "creating supabase_migrations.schema_migrations",
-        ))
+    Ok(conn
+        .batch_execute(CREATE_HISTORY_TABLES)
+        .context("creating supabase_migrations.schema_migrations")?)
 }
 
 /// The history rows, oldest first.
@@ -44,7 +44,8 @@ pub(crate) fn rows(conn: &mut PgConnection) -> Result<Vec<HistoryRow>, Migration
         "select version, name, statements from supabase_migrations.schema_migrations order by version",
     )
     .load(conn)
-    .map_err(MigrationError::database("reading supabase_migrations.schema_migrations"))
+    .context("reading supabase_migrations.schema_migrations")
+    .map_err(Into::into)
 }
 
 /// Records an applied file, as the CLI's INSERT does.
@@ -84,8 +85,6 @@ pub(crate) fn rewrite_statements(
     .bind::<Text, _>(version)
     .bind::<Array<Text>, _>(statements)
     .execute(conn)
-    .map_err(MigrationError::database(
-        "recording the edited text of a migration (--force)",
-    ))?;
+    .context("recording the edited text of a migration (--force)")?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::MigrationError;
 use super::history::ensure_history_tables;
+use crate::Context as _;
 
 /// Key of the session-level advisory lock held while migrating: `hashtext('supabase_migrations')`
 /// would do too, but a constant is greppable and needs no round trip.
@@ -32,9 +33,7 @@ pub(crate) fn locked<C, T>(
         let attempt: Locked = diesel::sql_query("select pg_try_advisory_lock($1) as locked")
             .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
             .get_result(conn(this))
-            .map_err(MigrationError::database(
-                "taking the migration advisory lock",
-            ))?;
+            .context("taking the migration advisory lock")?;
         if attempt.locked {
             break;
         }
@@ -46,9 +45,7 @@ pub(crate) fn locked<C, T>(
     let unlocked = diesel::sql_query("select pg_advisory_unlock($1)")
         .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
         .execute(conn(this))
-        .map_err(MigrationError::database(
-            "releasing the migration advisory lock",
-        ));
+        .context("releasing the migration advisory lock");
     let value = result?;
     unlocked?;
     Ok(value)

@@ -1,6 +1,7 @@
 //! [`NotificationError`] and [`InvalidWorkerId`].
 
 use super::NotificationId;
+use crate::{DbError, PoolTimeout};
 
 /// Why a [`CoordinatorNotificationService`](super::CoordinatorNotificationService) call
 /// failed.
@@ -22,29 +23,11 @@ pub enum NotificationError {
         attempt: u32,
     },
     /// No connection was available from the pool in time.
-    #[error(
-        "no database connection available: {0}; the database may be down or every pooled connection busy"
-    )]
-    Pool(#[source] diesel::r2d2::PoolError),
+    #[error(transparent)]
+    Pool(#[from] PoolTimeout),
     /// A query failed.
-    #[error("{context}: {source}")]
-    Database {
-        /// What the service was doing.
-        context: String,
-        /// What PostgreSQL or the driver said.
-        #[source]
-        source: diesel::result::Error,
-    },
-}
-
-impl NotificationError {
-    /// A closure turning a diesel error into [`NotificationError::Database`] with `context`.
-    pub(crate) fn database(
-        context: impl Into<String>,
-    ) -> impl FnOnce(diesel::result::Error) -> NotificationError {
-        let context = context.into();
-        move |source| NotificationError::Database { context, source }
-    }
+    #[error(transparent)]
+    Database(#[from] DbError),
 }
 
 /// A [`WorkerId`](super::WorkerId) must be 1 to 200 characters, not all blank.

@@ -15,6 +15,7 @@ use super::{
     RetryPolicy, WorkerId,
 };
 use crate::schema::sql_types::MentorStatus as SqlMentorStatus;
+use crate::{Context as _, PoolTimeout};
 use crate::{DbMentorStatus, MentorId, PgPool};
 
 /// Longest `last_error` stored, in characters: a notifier's error is a diagnosis, not a log.
@@ -137,7 +138,9 @@ impl CoordinatorNotificationService {
     }
 
     fn conn(&self) -> Result<PooledConnection<ConnectionManager<PgConnection>>, NotificationError> {
-        self.pool.get().map_err(NotificationError::Pool)
+        self.pool
+            .get()
+            .map_err(|e| NotificationError::Pool(PoolTimeout(e)))
     }
 
     /// Claims up to `limit` due notifications for `worker` until `now` + the lease.
@@ -201,9 +204,9 @@ impl CoordinatorNotificationService {
         .bind::<Timestamptz, _>(lease_until)
         .bind::<BigInt, _>(max_attempts)
         .load(&mut self.conn()?)
-        .map_err(NotificationError::database(format!(
+        .with_context(|| format!(
             "claiming up to {limit} notifications for worker {worker}"
-        )))?;
+        ))?;
 
         let mut batch = ClaimedBatch::default();
         for record in records {
@@ -249,10 +252,7 @@ impl CoordinatorNotificationService {
         .bind::<Text, _>(worker.as_ref())
         .bind::<BigInt, _>(i64::from(notification.attempt))
         .execute(&mut self.conn()?)
-        .map_err(NotificationError::database(format!(
-            "marking notification {} as sent",
-            notification.id
-        )))?;
+        .with_context(|| format!("marking notification {} as sent", notification.id))?;
         lease_held(updated, notification, worker)
     }
 
@@ -306,10 +306,12 @@ impl CoordinatorNotificationService {
         .bind::<Text, _>(worker.as_ref())
         .bind::<BigInt, _>(i64::from(notification.attempt))
         .execute(&mut self.conn()?)
-        .map_err(NotificationError::database(format!(
-            "recording the failed attempt {} of notification {}",
-            notification.attempt, notification.id
-        )))?;
+        .with_context(|| {
+            format!(
+                "recording the failed attempt {} of notification {}",
+                notification.attempt, notification.id
+            )
+        })?;
         lease_held(updated, notification, worker)?;
         Ok(outcome)
     }
@@ -330,7 +332,7 @@ impl CoordinatorNotificationService {
               order by s.dead_at, s.id"
         ))
         .load(&mut self.conn()?)
-        .map_err(NotificationError::database("reading the dead letters"))?;
+        .context("reading the dead letters")?;
         Ok(records
             .into_iter()
             .map(|r| DeadLetter {
@@ -369,9 +371,7 @@ impl CoordinatorNotificationService {
         )
         .bind::<SqlUuid, _>(mentor_id.as_uuid())
         .load(&mut self.conn()?)
-        .map_err(NotificationError::database(format!(
-            "reading the chapters and coordinators of mentor {mentor_id}"
-        )))?;
+        .with_context(|| format!("reading the chapters and coordinators of mentor {mentor_id}"))?;
 
         let mut links = Vec::new();
         let mut organisation = Vec::new();
