@@ -54,6 +54,7 @@ mod authz;
 mod chapter_id;
 pub mod checks;
 mod command;
+mod health_words;
 pub mod label_rules;
 pub mod national_id;
 mod pause_reason;
