@@ -34,14 +34,6 @@ pub enum CommandKind {
 }
 
 impl CommandKind {
-    /// Every kind, in declaration order.
-    pub const ALL: [CommandKind; 4] = [
-        CommandKind::Pause,
-        CommandKind::Resume,
-        CommandKind::Deactivate,
-        CommandKind::Reactivate,
-    ];
-
     /// A lowercase name, e.g. for audit logs.
     #[must_use]
     pub const fn as_str(self) -> &'static str {

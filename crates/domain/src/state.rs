@@ -129,18 +129,6 @@ impl MentorState {
     pub fn is_active(&self) -> bool {
         matches!(self, MentorState::Active)
     }
-
-    /// Whether the mentor is paused.
-    #[must_use]
-    pub fn is_paused(&self) -> bool {
-        matches!(self, MentorState::Paused { .. })
-    }
-
-    /// Whether the mentor is inactive.
-    #[must_use]
-    pub fn is_inactive(&self) -> bool {
-        matches!(self, MentorState::Inactive)
-    }
 }
 
 impl TryFrom<&MentorRow> for MentorState {

@@ -56,7 +56,9 @@ mod types;
 mod worker;
 
 pub use error::{InvalidWorkerId, NotificationError};
-pub use notifier::{LoggingNotifier, Notifier, NotifyError, RecordingNotifier};
+#[cfg(feature = "test-support")]
+pub use notifier::RecordingNotifier;
+pub use notifier::{LoggingNotifier, Notifier, NotifyError};
 pub use policy::{FailureOutcome, RetryPolicy};
 pub use service::CoordinatorNotificationService;
 pub use types::{ClaimedBatch, DeadLetter, Notification, NotificationId, WorkerId};

@@ -1,5 +1,6 @@
 //! [`Notifier`]: the channel a notification is delivered through, and two of them:
-//! [`LoggingNotifier`] and [`RecordingNotifier`]. E-mail and push are out of scope here.
+//! [`LoggingNotifier`] (and, with the `test-support` feature, `RecordingNotifier`). E-mail
+//! and push are out of scope here.
 
 use std::io::Write;
 use std::sync::{Mutex, PoisonError};
@@ -106,12 +107,15 @@ impl<W: Write> Notifier for LoggingNotifier<W> {
 }
 
 /// Keeps every notification it is given, for tests: [`RecordingNotifier::recorded`].
-/// Safe to share between worker threads.
+/// Safe to share between worker threads. A test double: only with the `test-support`
+/// feature.
+#[cfg(feature = "test-support")]
 #[derive(Debug, Default)]
 pub struct RecordingNotifier {
     recorded: Mutex<Vec<Notification>>,
 }
 
+#[cfg(feature = "test-support")]
 impl RecordingNotifier {
     /// An empty recorder.
     #[must_use]
@@ -129,6 +133,7 @@ impl RecordingNotifier {
     }
 }
 
+#[cfg(feature = "test-support")]
 impl Notifier for RecordingNotifier {
     fn notify(&self, notification: &Notification) -> Result<(), NotifyError> {
         self.recorded
@@ -178,6 +183,7 @@ mod tests {
         assert!(lines[1].contains("[fallback: no chapter coordinator to tell]"));
     }
 
+    #[cfg(feature = "test-support")]
     #[test]
     fn the_recording_notifier_keeps_what_it_was_given_in_order() {
         let notifier = RecordingNotifier::new();
