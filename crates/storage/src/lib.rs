@@ -51,3 +51,9 @@ pub use pool::{PgPool, PoolConfig, PoolError, connect};
 pub use redact::redact_url;
 pub use repository::{DEFAULT_MAX_ATTEMPTS, MentorStatusRepository, MentorSummary};
 pub use status_type::DbMentorStatus;
+
+/// The README's code blocks, compiled and checked as doctests of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
