@@ -29,6 +29,7 @@ mod protect_migration;
 mod reason_side_channels;
 mod rehearse;
 mod runner;
+mod smoke;
 mod status_migration;
 mod storage_differential;
 mod storage_legacy;

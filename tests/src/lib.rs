@@ -9,6 +9,8 @@
 // A harness that cannot set up has nothing better to do than fail the test, loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod smoke;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};

@@ -56,4 +56,3 @@ pub use status_type::DbMentorStatus;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
-
