@@ -456,9 +456,6 @@ fn report(root: &Path, results: &[Measurement]) -> Result<()> {
     for line in verdicts(results) {
         println!("{line}");
     }
-    let dir = crate::db::target_dir(root).join("bench");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    std::fs::write(dir.join("migration.csv"), csv)?;
     let series: Vec<Series> = Strategy::ALL
         .iter()
         .map(|&s| Series {
@@ -470,26 +467,18 @@ fn report(root: &Path, results: &[Measurement]) -> Result<()> {
                 .collect(),
         })
         .collect();
-    std::fs::write(
-        dir.join("migration.svg"),
-        line_chart(
-            "Longest probe stall during the migration",
-            "mentor rows",
-            "probe blocked (ms)",
-            &series,
-            &[Target {
-                value: TARGET_BLOCK_MS,
-                label: format!(
-                    "target: ours blocks ≤ {TARGET_BLOCK_MS} ms (from {} rows)",
-                    TARGET_MIN_ROWS
-                ),
-            }],
-        ),
-    )?;
-    println!(
-        "wrote {} and {}",
-        dir.join("migration.csv").display(),
-        dir.join("migration.svg").display()
+    let svg = line_chart(
+        "Longest probe stall during the migration",
+        "mentor rows",
+        "probe blocked (ms)",
+        &series,
+        &[Target {
+            value: TARGET_BLOCK_MS,
+            label: format!(
+                "target: ours blocks ≤ {TARGET_BLOCK_MS} ms (from {} rows)",
+                TARGET_MIN_ROWS
+            ),
+        }],
     );
-    Ok(())
+    super::write_outputs(root, "migration", &csv, &svg)
 }

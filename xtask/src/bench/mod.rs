@@ -113,3 +113,67 @@ impl Progress {
         }
     }
 }
+
+/// How long pgbench runs: a duration, or a number of transactions per client.
+pub enum PgbenchRun {
+    Seconds(u64),
+    Transactions(u64),
+}
+
+/// Runs `pgbench -M prepared` with `script` on `db_url` (`clients` clients, at most 8 threads)
+/// and returns its `tps` (without connection set-up). Fails when pgbench fails or reports
+/// failed transactions.
+pub fn pgbench_tps(
+    pgbench: &Path,
+    script: &Path,
+    db_url: &str,
+    clients: u32,
+    run: &PgbenchRun,
+) -> Result<f64> {
+    let (flag, amount) = match run {
+        PgbenchRun::Seconds(s) => ("-T", s.to_string()),
+        PgbenchRun::Transactions(t) => ("-t", t.to_string()),
+    };
+    let out = std::process::Command::new(pgbench)
+        .args(["-n", "-M", "prepared", "-c", &clients.to_string()])
+        .args(["-j", &clients.min(8).to_string(), flag, &amount, "-f"])
+        .arg(script)
+        .arg(db_url)
+        .output()
+        .context("running pgbench")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        anyhow::bail!(
+            "pgbench failed: {}{}",
+            String::from_utf8_lossy(&out.stderr).trim(),
+            stdout.trim()
+        );
+    }
+    let failed = stdout
+        .lines()
+        .find(|l| l.starts_with("number of failed transactions"))
+        .unwrap_or("");
+    if !failed.is_empty() && !failed.contains(": 0 ") {
+        anyhow::bail!("pgbench reported failures: {failed}");
+    }
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .with_context(|| format!("no `tps = …` line in pgbench's output:\n{stdout}"))
+}
+
+/// Writes `<name>.csv` and `<name>.svg` under `target/bench/` and says so.
+pub fn write_outputs(root: &Path, name: &str, csv: &str, svg: &str) -> Result<()> {
+    let dir = crate::db::target_dir(root).join("bench");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (csv_path, svg_path) = (
+        dir.join(format!("{name}.csv")),
+        dir.join(format!("{name}.svg")),
+    );
+    std::fs::write(&csv_path, csv).with_context(|| format!("writing {}", csv_path.display()))?;
+    std::fs::write(&svg_path, svg).with_context(|| format!("writing {}", svg_path.display()))?;
+    println!("wrote {} and {}", csv_path.display(), svg_path.display());
+    Ok(())
+}

@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command as Process;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -256,34 +255,13 @@ fn pgbench_rate(
     clients: u32,
     transactions: u64,
 ) -> Result<f64> {
-    let out = Process::new(pgbench)
-        .args([
-            "-n",
-            "-M",
-            "prepared",
-            "-c",
-            &clients.to_string(),
-            "-j",
-            &clients.to_string(),
-        ])
-        .args(["-t", &transactions.to_string(), "-f"])
-        .arg(script)
-        .arg(db_url)
-        .output()
-        .context("running pgbench")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        bail!(
-            "pgbench failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let tps: f64 = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("tps = "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .with_context(|| format!("no `tps = …` line in pgbench's output:\n{stdout}"))?;
+    let tps = super::pgbench_tps(
+        pgbench,
+        script,
+        db_url,
+        clients,
+        &super::PgbenchRun::Transactions(transactions),
+    )?;
     let seconds = (transactions * u64::from(clients)) as f64 / tps;
     let mut conn = admin::connect(db_url)?;
     let sent = crate::sql::int(
@@ -313,8 +291,6 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
         );
     }
     println!("\n{table}");
-    let dir = crate::db::target_dir(root).join("bench");
-    std::fs::write(dir.join("notify.csv"), csv)?;
     let series = vec![
         Series {
             name: "CoordinatorNotificationService (run_once, no-op notifier)".into(),
@@ -331,20 +307,12 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
                 .collect(),
         },
     ];
-    std::fs::write(
-        dir.join("notify.svg"),
-        line_chart(
-            "Notifications delivered per second",
-            "workers",
-            "notifications / s",
-            &series,
-            &[],
-        ),
-    )?;
-    println!(
-        "wrote {} and {}",
-        dir.join("notify.csv").display(),
-        dir.join("notify.svg").display()
+    let svg = line_chart(
+        "Notifications delivered per second",
+        "workers",
+        "notifications / s",
+        &series,
+        &[],
     );
-    Ok(())
+    super::write_outputs(root, "notify", &csv, &svg)
 }

@@ -284,44 +284,13 @@ fn pgbench_rate(
     clients: u32,
     seconds: u64,
 ) -> Result<f64> {
-    let out = Process::new(pgbench)
-        .args([
-            "-n",
-            "-M",
-            "prepared",
-            "-c",
-            &clients.to_string(),
-            "-j",
-            &clients.min(8).to_string(),
-            "-T",
-            &seconds.to_string(),
-            "-f",
-        ])
-        .arg(script)
-        .arg(db_url)
-        .output()
-        .context("running pgbench")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        bail!(
-            "pgbench failed: {}{}",
-            String::from_utf8_lossy(&out.stderr).trim(),
-            stdout.trim()
-        );
-    }
-    let failed = stdout
-        .lines()
-        .find(|l| l.starts_with("number of failed transactions"))
-        .unwrap_or("");
-    if !failed.is_empty() && !failed.contains(": 0 ") {
-        bail!("pgbench reported failures: {failed}");
-    }
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("tps = "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .with_context(|| format!("no `tps = …` line in pgbench's output:\n{stdout}"))
+    super::pgbench_tps(
+        pgbench,
+        script,
+        db_url,
+        clients,
+        &super::PgbenchRun::Seconds(seconds),
+    )
 }
 
 fn report(root: &Path, rows: &[Row]) -> Result<()> {
@@ -353,8 +322,6 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
         );
     }
     println!("\n{table}");
-    let dir = crate::db::target_dir(root).join("bench");
-    std::fs::write(dir.join("status.csv"), csv)?;
     let series = |name: &str, value: fn(&Row) -> f64| Series {
         name: name.to_owned(),
         points: rows
@@ -362,26 +329,18 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
             .map(|r| (f64::from(r.clients), value(r)))
             .collect(),
     };
-    std::fs::write(
-        dir.join("status.svg"),
-        line_chart(
-            "Status changes per second (medians)",
-            "clients",
-            "changes / s",
-            &[
-                series("MentorStatusRepository", |r| r.repository),
-                series("pgbench -M prepared, the same SQL", |r| r.pgbench_prepared),
-                series("RPCs as PostgREST calls them (pgbench -M prepared)", |r| {
-                    r.rpc
-                }),
-            ],
-            &[],
-        ),
-    )?;
-    println!(
-        "wrote {} and {}",
-        dir.join("status.csv").display(),
-        dir.join("status.svg").display()
+    let svg = line_chart(
+        "Status changes per second (medians)",
+        "clients",
+        "changes / s",
+        &[
+            series("MentorStatusRepository", |r| r.repository),
+            series("pgbench -M prepared, the same SQL", |r| r.pgbench_prepared),
+            series("RPCs as PostgREST calls them (pgbench -M prepared)", |r| {
+                r.rpc
+            }),
+        ],
+        &[],
     );
-    Ok(())
+    super::write_outputs(root, "status", &csv, &svg)
 }

@@ -6,7 +6,7 @@ use diesel::migration::{Migration, MigrationVersion};
 use diesel::pg::{Pg, PgConnection};
 use diesel_migrations::MigrationHarness;
 
-use super::{MigrationError, Migrator, history};
+use super::{MigrationError, Migrator, SqlMigration, SqlScript, history};
 
 fn reset_all(conn: &mut PgConnection) -> diesel::QueryResult<()> {
     // The CLI resets session settings before each file; we also reset after, so a file's
@@ -14,50 +14,57 @@ fn reset_all(conn: &mut PgConnection) -> diesel::QueryResult<()> {
     conn.batch_execute("RESET ALL")
 }
 
+impl Migrator<'_> {
+    /// Runs `script` of `file` as the CLI would (after `RESET ALL`, and resets after it too, so
+    /// a file's `SET` never leaks into whatever uses the connection next), with `history`
+    /// where the CLI changes history.
+    fn run_script(
+        &mut self,
+        file: &SqlMigration,
+        script: &SqlScript,
+        label: &str,
+        history: &mut dyn FnMut(&mut PgConnection) -> diesel::QueryResult<()>,
+    ) -> diesel::migration::Result<MigrationVersion<'static>> {
+        reset_all(self.conn)?;
+        let result = script.run(self.conn, label, history);
+        reset_all(self.conn)?;
+        result?;
+        Ok(MigrationVersion::from(file.version().to_owned()))
+    }
+}
+
 impl MigrationHarness<Pg> for Migrator<'_> {
     fn run_migration(
         &mut self,
         migration: &dyn Migration<Pg>,
     ) -> diesel::migration::Result<MigrationVersion<'static>> {
-        let version = migration.name().version().as_owned();
+        let version = migration.name().version().to_string();
         let file = self
             .migrations
-            .get(&version.to_string())
+            .get(&version)
             .cloned()
-            .ok_or_else(|| MigrationError::UnknownVersion {
-                version: version.to_string(),
-            })?;
+            .ok_or(MigrationError::UnknownVersion { version })?;
         let mut record = |conn: &mut PgConnection| {
             history::record(conn, file.version(), file.name(), file.up().statements())
         };
-        reset_all(self.conn)?;
-        let result = file.up().run(self.conn, &file.to_string(), &mut record);
-        reset_all(self.conn)?;
-        result?;
-        Ok(version)
+        self.run_script(&file, file.up(), &file.to_string(), &mut record)
     }
 
     fn revert_migration(
         &mut self,
         migration: &dyn Migration<Pg>,
     ) -> diesel::migration::Result<MigrationVersion<'static>> {
-        let version = migration.name().version().as_owned();
+        let version = migration.name().version().to_string();
         let file = self
             .migrations
-            .get(&version.to_string())
+            .get(&version)
             .cloned()
-            .ok_or_else(|| MigrationError::AppliedWithoutFile {
-                version: version.to_string(),
-            })?;
+            .ok_or(MigrationError::AppliedWithoutFile { version })?;
         let down = file.down().ok_or_else(|| MigrationError::MissingRollback {
             migration: file.to_string(),
         })?;
         let mut forget = |conn: &mut PgConnection| history::forget(conn, file.version());
-        reset_all(self.conn)?;
-        let result = down.run(self.conn, &format!("rollback of {file}"), &mut forget);
-        reset_all(self.conn)?;
-        result?;
-        Ok(version)
+        self.run_script(&file, down, &format!("rollback of {file}"), &mut forget)
     }
 
     fn applied_migrations(&mut self) -> diesel::migration::Result<Vec<MigrationVersion<'static>>> {
