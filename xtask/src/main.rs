@@ -7,6 +7,7 @@
 //! the same one the application and the tests use.
 
 mod bench;
+mod chaos;
 mod cli_compat;
 mod db;
 mod install_pg;
@@ -74,6 +75,8 @@ enum Command {
     CliCompat(cli_compat::Args),
     /// Deliver coordinator notifications from the outbox (logging notifier), in a loop
     NotifyWorker(notify_worker::Args),
+    /// Chaos: writers on every path, killed backends and server crashes, then the audit trail must replay exactly
+    Chaos(chaos::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -117,6 +120,7 @@ fn dispatch(root: &std::path::Path, command: Command) -> Result<()> {
         Command::NotifyWorker(args) => notify_worker::run(&root, &args),
         Command::CliCompat(args) => cli_compat::run(&root, &args),
         Command::TestDb => test_db::run(&root),
+        Command::Chaos(args) => chaos::run(&root, &args),
     }
 }
 

@@ -16,7 +16,7 @@
 //! knows when each change and each status change committed. The outbox trigger read the
 //! graph some time between the status change's transaction start (`changed_at`) and its
 //! commit, so the graph it saw is the graph after some prefix of the churn changes that
-//! committed in that window (10 ms of slack either side). The notifications of each audit
+//! committed in that window (1 ms of slack either side). The notifications of each audit
 //! row must be exactly `resolve_recipients` (the domain's rules, actor excluded) of one of
 //! those graphs — recipients and fallback mark. Rows that do not change the status notify
 //! nobody.
@@ -242,7 +242,9 @@ pub fn recipients(
     audit: &[AuditRow],
     outbox: &[OutboxRow],
 ) -> Recipients {
-    const SLACK: i64 = 10_000;
+    // Commit timestamps are taken just before a transaction becomes visible: 1 ms covers
+    // that gap many times over.
+    const SLACK: i64 = 1_000;
     let mut out = Recipients::default();
     let mut timelines: HashMap<(String, Uuid, Uuid), Timeline> = HashMap::new();
     let mut organisation = Vec::new();

@@ -44,11 +44,10 @@ impl ChaosCluster {
         this.port = this.cluster.start()?.port;
         {
             let mut conn = admin::connect(&LocalCluster::admin_url(this.port, "postgres"))?;
-            conn.batch_execute(
-                "alter system set synchronous_commit = on;
-                 alter system set track_commit_timestamp = on;",
-            )
-            .map_err(ChaosError::query("configuring the chaos cluster"))?;
+            for setting in ["synchronous_commit = on", "track_commit_timestamp = on"] {
+                conn.batch_execute(&format!("alter system set {setting}"))
+                    .map_err(ChaosError::query(format!("configuring the chaos cluster: {setting}")))?;
+            }
         }
         this.cluster.stop()?;
         this.restart()?;
