@@ -35,20 +35,31 @@ fn cluster(name: &str) -> ChaosCluster {
 
 #[test]
 fn a_small_chaos_run_with_every_kind_of_fault_loses_nothing() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let started = std::time::Instant::now();
     let cluster = cluster("run");
     let config = Config::new(Duration::from_secs(6), 50, seed());
     let report = run(&cluster, &config).unwrap();
     drop(cluster);
     let text = report.render();
-    eprintln!("{text}(whole test: {:.1} s)", started.elapsed().as_secs_f64());
+    eprintln!(
+        "{text}(whole test: {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
     assert!(report.passed(), "seed {}:\n{text}", report.seed);
     assert_eq!(report.lost(), 0, "{text}");
-    assert!(report.changes > 100, "the writers changed statuses:\n{text}");
+    assert!(
+        report.changes > 100,
+        "the writers changed statuses:\n{text}"
+    );
     assert!(report.deliveries.notifications > 0, "{text}");
     for kind in FaultKind::ALL {
-        assert!(report.faults.of(kind) > 0, "no {kind} was injected:\n{text}");
+        assert!(
+            report.faults.of(kind) > 0,
+            "no {kind} was injected:\n{text}"
+        );
     }
     // The faults reached the clients, who retried.
     let retryable: u64 = report.paths.values().map(|t| t.retryable_total()).sum();
@@ -57,14 +68,19 @@ fn a_small_chaos_run_with_every_kind_of_fault_loses_nothing() {
 
 #[test]
 fn an_audit_trigger_that_skips_service_role_updates_fails_the_replay_naming_the_mentor() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let cluster = cluster("broken");
     let mut config = Config::new(Duration::from_secs(4), 30, seed());
     config.sabotage = Some(Sabotage::SkipServiceRoleAudit);
     let report = run(&cluster, &config).unwrap();
     drop(cluster);
     let text = report.render();
-    assert!(!report.passed(), "the broken trigger went unnoticed:\n{text}");
+    assert!(
+        !report.passed(),
+        "the broken trigger went unnoticed:\n{text}"
+    );
     assert!(report.lost() > 0, "{text}");
     assert!(report.replay.mismatching_mentors > 0, "{text}");
     let replay = report
@@ -83,7 +99,9 @@ fn an_audit_trigger_that_skips_service_role_updates_fails_the_replay_naming_the_
 
 #[test]
 fn a_crash_during_the_status_migrations_validate_leaves_a_truthful_history_and_up_completes() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let cluster = cluster("migration");
     let report = migration_crash(&cluster, 150_000).unwrap();
     drop(cluster);
@@ -91,7 +109,10 @@ fn a_crash_during_the_status_migrations_validate_leaves_a_truthful_history_and_u
     eprintln!("{text}");
     assert!(report.passed(), "{text}");
     assert!(
-        report.crashed_during.to_lowercase().contains("validate constraint"),
+        report
+            .crashed_during
+            .to_lowercase()
+            .contains("validate constraint"),
         "{text}"
     );
 }

@@ -51,7 +51,9 @@ pub fn run(root: &std::path::Path, args: &Args) -> Result<()> {
     if args.break_audit_trigger {
         config.sabotage = Some(Sabotage::SkipServiceRoleAudit);
     }
-    let report = crate::step(&format!("chaos for {} s", args.seconds), || Ok(chaos_run(&cluster, &config)?))?;
+    let report = crate::step(&format!("chaos for {} s", args.seconds), || {
+        Ok(chaos_run(&cluster, &config)?)
+    })?;
     let migration = if args.migration_rows > 0 {
         Some(crate::step(
             &format!("migration crash test ({} rows)", args.migration_rows),
@@ -71,7 +73,11 @@ pub fn run(root: &std::path::Path, args: &Args) -> Result<()> {
         bail!(
             "the chaos run failed ({} lost{}); reproduce with: cargo xtask chaos --seconds {} --mentors {} --seed {seed}",
             report.lost(),
-            if migration_ok { "" } else { ", migration crash test failed" },
+            if migration_ok {
+                ""
+            } else {
+                ", migration crash test failed"
+            },
             args.seconds,
             args.mentors
         );

@@ -79,7 +79,11 @@ fn to_state(row: &AuditRow) -> St {
     St {
         status: row.to_status.clone(),
         pause_at: row.to_pause_at,
-        reason: if row.to_status == "paused" { row.reason.clone() } else { None },
+        reason: if row.to_status == "paused" {
+            row.reason.clone()
+        } else {
+            None
+        },
     }
 }
 
@@ -87,8 +91,12 @@ fn to_state(row: &AuditRow) -> St {
 fn domain_step(from: &St, row: &AuditRow) -> Result<(), String> {
     let status = |s: &str| s.parse::<MentorStatus>().map_err(|e| format!("{s}: {e}"));
     let micros = |p: Option<i64>| p.and_then(DateTime::from_timestamp_micros);
-    let state = MentorState::from_row(status(&from.status)?, micros(from.pause_at), from.reason.as_deref())
-        .map_err(|e| format!("the state before is not a valid MentorState: {e}"))?;
+    let state = MentorState::from_row(
+        status(&from.status)?,
+        micros(from.pause_at),
+        from.reason.as_deref(),
+    )
+    .map_err(|e| format!("the state before is not a valid MentorState: {e}"))?;
     let to_status = status(&row.to_status)?;
     let command = match (state.status(), to_status) {
         (MentorStatus::Active, MentorStatus::Paused) => Command::Pause {
@@ -100,7 +108,9 @@ fn domain_step(from: &St, row: &AuditRow) -> Result<(), String> {
                 .map_err(|e| format!("the reason is not a PauseReason: {e}"))?,
         },
         (MentorStatus::Paused, MentorStatus::Active) => Command::Resume,
-        (MentorStatus::Active | MentorStatus::Paused, MentorStatus::Inactive) => Command::Deactivate,
+        (MentorStatus::Active | MentorStatus::Paused, MentorStatus::Inactive) => {
+            Command::Deactivate
+        }
         (MentorStatus::Inactive, MentorStatus::Active) => Command::Reactivate,
         (a, b) => return Err(format!("{a} -> {b} is no transition of the state machine")),
     };
@@ -129,7 +139,11 @@ fn domain_step(from: &St, row: &AuditRow) -> Result<(), String> {
 
 /// Replays `audit` from `initial` and compares with `current`.
 #[must_use]
-pub fn replay(initial: &[MentorRowState], audit: &[AuditRow], current: &[MentorRowState]) -> Replay {
+pub fn replay(
+    initial: &[MentorRowState],
+    audit: &[AuditRow],
+    current: &[MentorRowState],
+) -> Replay {
     let mut out = Replay::default();
     let mut by_mentor: HashMap<Uuid, Vec<&AuditRow>> = HashMap::new();
     for row in audit {
@@ -145,7 +159,9 @@ pub fn replay(initial: &[MentorRowState], audit: &[AuditRow], current: &[MentorR
             out.rows += 1;
             let starts_right = row.from_status == state.status
                 && row.from_pause_at == state.pause_at
-                && (state.status != "paused" || row.to_status == "paused" || row.reason == state.reason);
+                && (state.status != "paused"
+                    || row.to_status == "paused"
+                    || row.reason == state.reason);
             if !starts_right {
                 out.unaccounted += 1;
                 bad = true;
@@ -155,7 +171,15 @@ pub fn replay(initial: &[MentorRowState], audit: &[AuditRow], current: &[MentorR
                         "replay mismatch: mentor {}: audit row {} starts from {} but the previous row left {}",
                         start.id,
                         row.id,
-                        describe(&row.from_status, row.from_pause_at, if row.to_status == "paused" { None } else { row.reason.as_deref() }),
+                        describe(
+                            &row.from_status,
+                            row.from_pause_at,
+                            if row.to_status == "paused" {
+                                None
+                            } else {
+                                row.reason.as_deref()
+                            }
+                        ),
                         state.describe()
                     ),
                 );
@@ -164,7 +188,10 @@ pub fn replay(initial: &[MentorRowState], audit: &[AuditRow], current: &[MentorR
                 bad = true;
                 note(
                     &mut out.messages,
-                    format!("replay mismatch: mentor {}: audit row {}: {e}", start.id, row.id),
+                    format!(
+                        "replay mismatch: mentor {}: audit row {}: {e}",
+                        start.id, row.id
+                    ),
                 );
             }
             state = to_state(row);
@@ -185,7 +212,10 @@ pub fn replay(initial: &[MentorRowState], audit: &[AuditRow], current: &[MentorR
             }
             None => {
                 bad = true;
-                note(&mut out.messages, format!("replay mismatch: mentor {} is gone", start.id));
+                note(
+                    &mut out.messages,
+                    format!("replay mismatch: mentor {} is gone", start.id),
+                );
             }
         }
         if bad {
@@ -196,7 +226,10 @@ pub fn replay(initial: &[MentorRowState], audit: &[AuditRow], current: &[MentorR
         out.unaccounted += 1;
         note(
             &mut out.messages,
-            format!("replay mismatch: mentor {}: audit row {} for a mentor not in the fixture", row.mentor_id, row.id),
+            format!(
+                "replay mismatch: mentor {}: audit row {} for a mentor not in the fixture",
+                row.mentor_id, row.id
+            ),
         );
     }
     out
@@ -212,7 +245,11 @@ struct Timeline {
 impl Timeline {
     fn at(&self, t: i64) -> bool {
         let n = self.changes.partition_point(|(ts, _)| *ts <= t);
-        if n == 0 { self.initial } else { self.changes[n - 1].1 }
+        if n == 0 {
+            self.initial
+        } else {
+            self.changes[n - 1].1
+        }
     }
 }
 
@@ -255,7 +292,10 @@ pub fn recipients(
                 active: f.active,
             });
         }
-        timelines.entry((f.kind.clone(), f.subject, f.chapter_id)).or_default().initial = f.active;
+        timelines
+            .entry((f.kind.clone(), f.subject, f.chapter_id))
+            .or_default()
+            .initial = f.active;
     }
     for f in churn {
         let ts = f.committed_at.unwrap_or(i64::MAX);
@@ -265,7 +305,11 @@ pub fn recipients(
             .changes
             .push((ts, f.active));
     }
-    let chapters_of: HashMap<Uuid, &Vec<Uuid>> = fixture.mentors.iter().map(|m| (m.id, &m.chapters)).collect();
+    let chapters_of: HashMap<Uuid, &Vec<Uuid>> = fixture
+        .mentors
+        .iter()
+        .map(|m| (m.id, &m.chapters))
+        .collect();
     let mut coordinators_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for c in fixture.coordinators() {
         for ch in &c.chapters {
@@ -282,7 +326,15 @@ pub fn recipients(
         if row.from_status == row.to_status {
             if !got.is_empty() {
                 out.unexpected += got.len() as u64;
-                note(&mut out.messages, format!("mentor {}: audit row {} changes no status but notified {} users", row.mentor_id, row.id, got.len()));
+                note(
+                    &mut out.messages,
+                    format!(
+                        "mentor {}: audit row {} changes no status but notified {} users",
+                        row.mentor_id,
+                        row.id,
+                        got.len()
+                    ),
+                );
             }
             continue;
         }
@@ -295,16 +347,26 @@ pub fn recipients(
         // The facts this mentor's recipients depend on.
         let mut facts: Vec<(&Timeline, ChapterId, Option<UserId>)> = Vec::new();
         for ch in chapters.iter() {
-            let membership = timelines.get(&("membership".to_owned(), row.mentor_id, *ch)).unwrap_or(&empty);
+            let membership = timelines
+                .get(&("membership".to_owned(), row.mentor_id, *ch))
+                .unwrap_or(&empty);
             facts.push((membership, ChapterId::new(*ch), None));
             for user in coordinators_of.get(ch).map(Vec::as_slice).unwrap_or(&[]) {
-                let role = timelines.get(&("coordinator".to_owned(), *user, *ch)).unwrap_or(&empty);
+                let role = timelines
+                    .get(&("coordinator".to_owned(), *user, *ch))
+                    .unwrap_or(&empty);
                 facts.push((role, ChapterId::new(*ch), Some(UserId::new(*user))));
             }
         }
         let mut times: BTreeSet<i64> = BTreeSet::from([lo]);
         for (timeline, _, _) in &facts {
-            times.extend(timeline.changes.iter().map(|(ts, _)| *ts).filter(|ts| *ts > lo && *ts <= hi));
+            times.extend(
+                timeline
+                    .changes
+                    .iter()
+                    .map(|(ts, _)| *ts)
+                    .filter(|ts| *ts > lo && *ts <= hi),
+            );
         }
         if times.len() > 1 {
             out.ambiguous_windows += 1;
@@ -331,15 +393,18 @@ pub fn recipients(
                     }
                 }
                 let r = resolve_recipients(&links, &organisation, actor);
-                (r.users().iter().map(|u| *u.as_uuid()).collect(), r.is_fallback())
+                (
+                    r.users().iter().map(|u| *u.as_uuid()).collect(),
+                    r.is_fallback(),
+                )
             })
             .collect();
         let got_users: BTreeSet<Uuid> = got.iter().map(|n| n.recipient_id).collect();
         let got_fallback = got.iter().any(|n| n.fallback);
         let matches = got_users.len() == got.len()
-            && candidates
-                .iter()
-                .any(|(users, fallback)| *users == got_users && (users.is_empty() || *fallback == got_fallback));
+            && candidates.iter().any(|(users, fallback)| {
+                *users == got_users && (users.is_empty() || *fallback == got_fallback)
+            });
         if !matches {
             out.wrong += 1;
             note(
@@ -410,16 +475,25 @@ pub fn deliveries(
         }
         if !delivered.contains_key(&n.id) {
             out.never_delivered += 1;
-            note(&mut out.messages, format!("notification {} (change {}) was never delivered", n.id, n.change_id));
+            note(
+                &mut out.messages,
+                format!(
+                    "notification {} (change {}) was never delivered",
+                    n.id, n.change_id
+                ),
+            );
         }
     }
     for (id, (_, first)) in delivered {
-        let same = by_id
-            .get(id)
-            .is_some_and(|row| row.change_id == first.change_id && row.recipient_id == *first.recipient.as_uuid());
+        let same = by_id.get(id).is_some_and(|row| {
+            row.change_id == first.change_id && row.recipient_id == *first.recipient.as_uuid()
+        });
         if !same {
             out.phantom += 1;
-            note(&mut out.messages, format!("delivered notification {id} is not (or not so) in the outbox"));
+            note(
+                &mut out.messages,
+                format!("delivered notification {id} is not (or not so) in the outbox"),
+            );
         }
     }
     out
@@ -431,11 +505,15 @@ pub fn deliveries(
 pub fn acked_missing(acks: &[Ack], audit: &[AuditRow], messages: &mut Vec<String>) -> u64 {
     let mut trail: HashMap<(Uuid, &str, Option<i64>), i64> = HashMap::new();
     for row in audit {
-        *trail.entry((row.mentor_id, row.to_status.as_str(), row.to_pause_at)).or_default() += 1;
+        *trail
+            .entry((row.mentor_id, row.to_status.as_str(), row.to_pause_at))
+            .or_default() += 1;
     }
     let mut missing = 0;
     for ack in acks {
-        let left = trail.entry((ack.mentor, ack.to_status.as_str(), ack.to_pause_at)).or_default();
+        let left = trail
+            .entry((ack.mentor, ack.to_status.as_str(), ack.to_pause_at))
+            .or_default();
         if *left > 0 {
             *left -= 1;
         } else {
@@ -466,7 +544,12 @@ mod tests {
         }
     }
 
-    fn row(id: i64, from: (&str, Option<i64>), to: (&str, Option<i64>), reason: Option<&str>) -> AuditRow {
+    fn row(
+        id: i64,
+        from: (&str, Option<i64>),
+        to: (&str, Option<i64>),
+        reason: Option<&str>,
+    ) -> AuditRow {
         AuditRow {
             id,
             mentor_id: Uuid::from_u128(1),
@@ -491,8 +574,17 @@ mod tests {
             row(2, ("paused", Some(T)), ("active", None), Some("vacation")),
             row(3, ("active", None), ("inactive", None), None),
         ];
-        let r = replay(&[mentor("active", None, None)], &audit, &[mentor("inactive", None, None)]);
-        assert_eq!((r.rows, r.unaccounted, r.mismatching_mentors), (3, 0, 0), "{:?}", r.messages);
+        let r = replay(
+            &[mentor("active", None, None)],
+            &audit,
+            &[mentor("inactive", None, None)],
+        );
+        assert_eq!(
+            (r.rows, r.unaccounted, r.mismatching_mentors),
+            (3, 0, 0),
+            "{:?}",
+            r.messages
+        );
     }
 
     #[test]
@@ -502,11 +594,23 @@ mod tests {
             row(1, ("active", None), ("paused", Some(T)), None),
             row(3, ("active", None), ("inactive", None), None),
         ];
-        let r = replay(&[mentor("active", None, None)], &audit, &[mentor("inactive", None, None)]);
+        let r = replay(
+            &[mentor("active", None, None)],
+            &audit,
+            &[mentor("inactive", None, None)],
+        );
         assert_eq!((r.unaccounted, r.mismatching_mentors), (1, 1));
-        assert!(r.messages[0].contains(&Uuid::from_u128(1).to_string()), "{:?}", r.messages);
+        assert!(
+            r.messages[0].contains(&Uuid::from_u128(1).to_string()),
+            "{:?}",
+            r.messages
+        );
         // And a final row that differs from the replay.
-        let r = replay(&[mentor("active", None, None)], &audit[..1], &[mentor("active", None, None)]);
+        let r = replay(
+            &[mentor("active", None, None)],
+            &audit[..1],
+            &[mentor("active", None, None)],
+        );
         assert_eq!(r.mismatching_mentors, 1);
         assert!(r.messages[0].contains("ends in paused"), "{:?}", r.messages);
     }
@@ -514,14 +618,21 @@ mod tests {
     #[test]
     fn a_row_outside_the_state_machine_is_unaccounted() {
         let audit = [row(1, ("inactive", None), ("paused", Some(T)), None)];
-        let r = replay(&[mentor("inactive", None, None)], &audit, &[mentor("paused", Some(T), None)]);
+        let r = replay(
+            &[mentor("inactive", None, None)],
+            &audit,
+            &[mentor("paused", Some(T), None)],
+        );
         assert_eq!(r.unaccounted, 1, "{:?}", r.messages);
         assert!(r.messages[0].contains("no transition"), "{:?}", r.messages);
     }
 
     #[test]
     fn a_timeline_answers_with_the_last_change_at_or_before_a_time() {
-        let t = Timeline { initial: true, changes: vec![(10, false), (20, true)] };
+        let t = Timeline {
+            initial: true,
+            changes: vec![(10, false), (20, true)],
+        };
         assert!(t.at(5));
         assert!(!t.at(10));
         assert!(!t.at(19));

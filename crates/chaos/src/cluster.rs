@@ -46,7 +46,9 @@ impl ChaosCluster {
             let mut conn = admin::connect(&LocalCluster::admin_url(this.port, "postgres"))?;
             for setting in ["synchronous_commit = on", "track_commit_timestamp = on"] {
                 conn.batch_execute(&format!("alter system set {setting}"))
-                    .map_err(ChaosError::query(format!("configuring the chaos cluster: {setting}")))?;
+                    .map_err(ChaosError::query(format!(
+                        "configuring the chaos cluster: {setting}"
+                    )))?;
             }
         }
         this.cluster.stop()?;
@@ -150,7 +152,10 @@ impl Drop for ChaosCluster {
             eprintln!("warning: stopping the chaos cluster: {e}");
         }
         if self.keep {
-            eprintln!("note: chaos cluster kept in {}", self.cluster.root().display());
+            eprintln!(
+                "note: chaos cluster kept in {}",
+                self.cluster.root().display()
+            );
             return;
         }
         let root = self.cluster.root().to_path_buf();

@@ -34,7 +34,9 @@ pub enum ChaosError {
 
 impl ChaosError {
     /// A closure turning a diesel error into [`ChaosError::Query`] with `context`.
-    pub(crate) fn query(context: impl Into<String>) -> impl FnOnce(diesel::result::Error) -> ChaosError {
+    pub(crate) fn query(
+        context: impl Into<String>,
+    ) -> impl FnOnce(diesel::result::Error) -> ChaosError {
         let context = context.into();
         move |source| ChaosError::Query { context, source }
     }

@@ -84,7 +84,11 @@ pub fn schedule(rng: &mut SplitMix64, run: Duration) -> Vec<Fault> {
             }
         })
         .collect();
-    let mut first = [FaultKind::Terminate, FaultKind::Cancel, FaultKind::LockHolder];
+    let mut first = [
+        FaultKind::Terminate,
+        FaultKind::Cancel,
+        FaultKind::LockHolder,
+    ];
     // A seeded shuffle of the first three.
     for i in (1..first.len()).rev() {
         first.swap(i, rng.index(i + 1));
@@ -92,11 +96,14 @@ pub fn schedule(rng: &mut SplitMix64, run: Duration) -> Vec<Fault> {
     let mut at = 300;
     let mut n = 0;
     while at + 300 < total {
-        let kind = first.get(n).copied().unwrap_or_else(|| match rng.below(100) {
-            0..=39 => FaultKind::Terminate,
-            40..=74 => FaultKind::Cancel,
-            _ => FaultKind::LockHolder,
-        });
+        let kind = first
+            .get(n)
+            .copied()
+            .unwrap_or_else(|| match rng.below(100) {
+                0..=39 => FaultKind::Terminate,
+                40..=74 => FaultKind::Cancel,
+                _ => FaultKind::LockHolder,
+            });
         let pick = match kind {
             FaultKind::LockHolder => 500 + rng.below(500),
             _ => rng.next_u64(),
@@ -231,7 +238,8 @@ fn signal(conn: &mut Option<PgConnection>, owner_url: &str, fault: &Fault) -> Re
     } else {
         "pg_terminate_backend"
     };
-    let done = text(c, &format!("select {function}({pid})::text as v")).map_err(|e| e.to_string())?;
+    let done =
+        text(c, &format!("select {function}({pid})::text as v")).map_err(|e| e.to_string())?;
     Ok(done == "true")
 }
 
@@ -255,13 +263,19 @@ mod tests {
         let a = schedule(&mut SplitMix64::new(42), Duration::from_secs(60));
         let b = schedule(&mut SplitMix64::new(42), Duration::from_secs(60));
         assert_eq!(a, b);
-        assert_ne!(a, schedule(&mut SplitMix64::new(43), Duration::from_secs(60)));
+        assert_ne!(
+            a,
+            schedule(&mut SplitMix64::new(43), Duration::from_secs(60))
+        );
         let crashes: Vec<_> = a.iter().filter(|f| f.kind == FaultKind::Crash).collect();
         assert_eq!(crashes.len(), 4);
         for (i, c) in crashes.iter().enumerate() {
             let share = 15_000u128;
             let ms = c.at.as_millis();
-            assert!(ms >= i as u128 * share && ms < (i as u128 + 1) * share, "{ms}");
+            assert!(
+                ms >= i as u128 * share && ms < (i as u128 + 1) * share,
+                "{ms}"
+            );
         }
         assert!(a.len() > 40, "dozens of faults: {}", a.len());
         let small = schedule(&mut SplitMix64::new(1), Duration::from_secs(6));

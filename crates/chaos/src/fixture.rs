@@ -181,13 +181,21 @@ impl Fixture {
         let values: Vec<String> = self
             .mentors
             .iter()
-            .flat_map(|m| m.chapters.iter().map(move |c| format!("('{}', '{c}')", m.id)))
+            .flat_map(|m| {
+                m.chapters
+                    .iter()
+                    .map(move |c| format!("('{}', '{c}')", m.id))
+            })
             .collect();
         sql += &values.join(",\n");
         sql += ";\ninsert into public.chapter_coordinators (user_id, chapter_id) values\n";
         let values: Vec<String> = self
             .coordinators()
-            .flat_map(|k| k.chapters.iter().map(move |c| format!("('{}', '{c}')", k.user_id)))
+            .flat_map(|k| {
+                k.chapters
+                    .iter()
+                    .map(move |c| format!("('{}', '{c}')", k.user_id))
+            })
             .collect();
         sql += &values.join(",\n");
         sql += ";\ninsert into public.organisation_coordinators (user_id) values\n";
@@ -210,7 +218,8 @@ mod tests {
     #[test]
     fn the_labels_are_valid_pause_reasons_and_not_codes() {
         for label in LABELS {
-            let reason = mentor_status_domain::PauseReason::parse(label).unwrap_or_else(|e| panic!("{label}: {e}"));
+            let reason = mentor_status_domain::PauseReason::parse(label)
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
             assert!(reason.is_label(), "{label}");
         }
     }
@@ -221,7 +230,11 @@ mod tests {
         assert_eq!(fixture.mentors.len(), 50);
         assert!(fixture.mentors.iter().any(|m| m.chapters.len() > 1));
         let last = fixture.chapters.last().copied();
-        assert!(fixture.coordinators().all(|c| !c.chapters.contains(&last.unwrap_or_default())));
+        assert!(
+            fixture
+                .coordinators()
+                .all(|c| !c.chapters.contains(&last.unwrap_or_default()))
+        );
         assert!(!fixture.rpc_coordinators.is_empty());
         assert!(!fixture.repository_coordinators.is_empty());
     }

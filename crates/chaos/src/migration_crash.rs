@@ -50,16 +50,36 @@ impl MigrationCrashReport {
             s,
             "migration crash: {} rows, crashed during `{}`, restart {:.2} s, took {:.1} s",
             self.rows,
-            self.crashed_during.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(90).collect::<String>(),
+            self.crashed_during
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(90)
+                .collect::<String>(),
             self.downtime.as_secs_f64(),
             self.elapsed.as_secs_f64()
         );
-        let _ = writeln!(s, "  the interrupted migrate up said: {}", self.interrupted_with.lines().next().unwrap_or(""));
+        let _ = writeln!(
+            s,
+            "  the interrupted migrate up said: {}",
+            self.interrupted_with.lines().next().unwrap_or("")
+        );
         for c in &self.checks {
-            let _ = writeln!(s, "{} {}: {}", if c.passed { "ok  " } else { "FAIL" }, c.name, c.detail);
+            let _ = writeln!(
+                s,
+                "{} {}: {}",
+                if c.passed { "ok  " } else { "FAIL" },
+                c.name,
+                c.detail
+            );
         }
         let failed = self.checks.iter().filter(|c| !c.passed).count();
-        let _ = writeln!(s, "migration crash: {} passed, {failed} failed", self.checks.len() - failed);
+        let _ = writeln!(
+            s,
+            "migration crash: {} passed, {failed} failed",
+            self.checks.len() - failed
+        );
         s
     }
 }
@@ -87,7 +107,10 @@ fn q(conn: &mut PgConnection, what: &str, sql: &str) -> Result<String, ChaosErro
 /// # Errors
 ///
 /// When setting up fails (the checks' verdicts are in the report).
-pub fn migration_crash(cluster: &ChaosCluster, rows: u64) -> Result<MigrationCrashReport, ChaosError> {
+pub fn migration_crash(
+    cluster: &ChaosCluster,
+    rows: u64,
+) -> Result<MigrationCrashReport, ChaosError> {
     let began = Instant::now();
     let url = cluster.create_database("chaos_migration")?;
     let migrations = Migrations::embedded();
@@ -124,7 +147,12 @@ pub fn migration_crash(cluster: &ChaosCluster, rows: u64) -> Result<MigrationCra
     let migrating = std::thread::spawn(move || {
         admin::connect(&migrating_url)
             .map_err(|e| e.to_string())
-            .and_then(|mut c| Migrator::new(&mut c).up(None).map(|_| ()).map_err(|e| e.to_string()))
+            .and_then(|mut c| {
+                Migrator::new(&mut c)
+                    .up(None)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
     });
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut seen = String::new();
@@ -168,7 +196,11 @@ pub fn migration_crash(cluster: &ChaosCluster, rows: u64) -> Result<MigrationCra
         &mut checks,
         "migrate status is truthful after the crash (everything up to add_mentor_status applied, the VALIDATE file and later not)",
         wrong.is_empty(),
-        if wrong.is_empty() { format!("{validate} not applied, no history row") } else { wrong.join(", ") },
+        if wrong.is_empty() {
+            format!("{validate} not applied, no history row")
+        } else {
+            wrong.join(", ")
+        },
     );
     let history = Migrator::new(&mut conn).history()?;
     check(
@@ -203,19 +235,33 @@ pub fn migration_crash(cluster: &ChaosCluster, rows: u64) -> Result<MigrationCra
         format!("all applied: {all_applied}, {not_valid} NOT VALID"),
     );
     let after = q(&mut conn, "fingerprinting the rows", ROWS_FINGERPRINT)?;
-    check(&mut checks, "rows unchanged", after == fingerprint, format!("{fingerprint} -> {after}"));
+    check(
+        &mut checks,
+        "rows unchanged",
+        after == fingerprint,
+        format!("{fingerprint} -> {after}"),
+    );
     // The contract: a status change works and is audited once.
-    let mentor = q(&mut conn, "picking a mentor", "select id::text as v from public.peer_mentors order by id limit 1")?;
+    let mentor = q(
+        &mut conn,
+        "picking a mentor",
+        "select id::text as v from public.peer_mentors order by id limit 1",
+    )?;
     let contract = (|| -> Result<String, String> {
         let id = uuid::Uuid::parse_str(&mentor).map_err(|e| e.to_string())?;
-        let pool = PoolConfig { max_size: 1, ..PoolConfig::default() }
-            .build(&url)
-            .map_err(|e| e.to_string())?;
+        let pool = PoolConfig {
+            max_size: 1,
+            ..PoolConfig::default()
+        }
+        .build(&url)
+        .map_err(|e| e.to_string())?;
         MentorStatusRepository::new(pool)
             .change_status(
                 &Actor::ServiceRole,
                 MentorId::new(id),
-                Command::Pause { reason: Some(PauseReason::Code(ReasonCode::Training)) },
+                Command::Pause {
+                    reason: Some(PauseReason::Code(ReasonCode::Training)),
+                },
                 Utc::now(),
             )
             .map_err(|e| e.to_string())?;
@@ -238,7 +284,9 @@ pub fn migration_crash(cluster: &ChaosCluster, rows: u64) -> Result<MigrationCra
     Ok(MigrationCrashReport {
         rows,
         crashed_during: seen,
-        interrupted_with: interrupted.err().unwrap_or_else(|| "(it completed)".to_owned()),
+        interrupted_with: interrupted
+            .err()
+            .unwrap_or_else(|| "(it completed)".to_owned()),
         downtime,
         checks,
         elapsed: began.elapsed(),

@@ -35,11 +35,23 @@ pub fn classify_message(message: &str) -> Option<&'static str> {
     let m = message.to_lowercase();
     let kinds: [(&[&str], &'static str); 7] = [
         (&["lock timeout"], "55P03 lock timeout"),
-        (&["canceling statement due to user request"], "57014 canceled"),
-        (&["canceling statement due to statement timeout"], "57014 statement timeout"),
-        (&["terminating connection due to administrator command"], "57P01 terminated"),
         (
-            &["terminating connection because of crash", "the database system is"],
+            &["canceling statement due to user request"],
+            "57014 canceled",
+        ),
+        (
+            &["canceling statement due to statement timeout"],
+            "57014 statement timeout",
+        ),
+        (
+            &["terminating connection due to administrator command"],
+            "57P01 terminated",
+        ),
+        (
+            &[
+                "terminating connection because of crash",
+                "the database system is",
+            ],
             "57P03 server restarting",
         ),
         (
@@ -59,7 +71,10 @@ pub fn classify_message(message: &str) -> Option<&'static str> {
             "08xxx connection lost",
         ),
         (
-            &["timed out waiting for connection", "no database connection available"],
+            &[
+                "timed out waiting for connection",
+                "no database connection available",
+            ],
             "08xxx no connection (pool)",
         ),
     ];
@@ -178,15 +193,32 @@ mod tests {
 
     #[test]
     fn server_and_libpq_messages_are_classified_and_others_are_not() {
-        assert_eq!(classify_message("canceling statement due to lock timeout"), Some("55P03 lock timeout"));
-        assert_eq!(classify_message("terminating connection due to administrator command"), Some("57P01 terminated"));
-        assert_eq!(classify_message("FATAL:  the database system is starting up"), Some("57P03 server restarting"));
+        assert_eq!(
+            classify_message("canceling statement due to lock timeout"),
+            Some("55P03 lock timeout")
+        );
+        assert_eq!(
+            classify_message("terminating connection due to administrator command"),
+            Some("57P01 terminated")
+        );
+        assert_eq!(
+            classify_message("FATAL:  the database system is starting up"),
+            Some("57P03 server restarting")
+        );
         assert_eq!(
             classify_message("server closed the connection unexpectedly\n\tThis probably means"),
             Some("08xxx connection lost")
         );
-        assert_eq!(classify_message("connection to server at \"127.0.0.1\", port 5 failed: Connection refused"), Some("08xxx connection lost"));
-        assert_eq!(classify_message("duplicate key value violates unique constraint"), None);
+        assert_eq!(
+            classify_message(
+                "connection to server at \"127.0.0.1\", port 5 failed: Connection refused"
+            ),
+            Some("08xxx connection lost")
+        );
+        assert_eq!(
+            classify_message("duplicate key value violates unique constraint"),
+            None
+        );
         assert_eq!(classify_sqlstate("55P03"), Some("55P03 lock timeout"));
         assert_eq!(classify_sqlstate("23514"), None);
     }

@@ -82,14 +82,18 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_numbers_and_forks_differ() {
-        let a: Vec<u64> = (0..5).map({
-            let mut r = SplitMix64::new(7);
-            move |_| r.next_u64()
-        }).collect();
-        let b: Vec<u64> = (0..5).map({
-            let mut r = SplitMix64::new(7);
-            move |_| r.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..5)
+            .map({
+                let mut r = SplitMix64::new(7);
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .map({
+                let mut r = SplitMix64::new(7);
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
         let root = SplitMix64::new(7);
         assert_ne!(root.fork(1).next_u64(), root.fork(2).next_u64());

@@ -40,7 +40,8 @@ impl MentorRowState {
 pub fn describe(status: &str, pause_at: Option<i64>, reason: Option<&str>) -> String {
     let mut s = status.to_owned();
     if let Some(p) = pause_at {
-        let at = DateTime::from_timestamp_micros(p).map_or_else(|| p.to_string(), |t| t.to_rfc3339());
+        let at =
+            DateTime::from_timestamp_micros(p).map_or_else(|| p.to_string(), |t| t.to_rfc3339());
         s += &format!(" since {at}");
     }
     if let Some(r) = reason {

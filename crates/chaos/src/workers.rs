@@ -80,8 +80,10 @@ impl Notifier for CountingNotifier {
 fn classify(error: &NotificationError) -> Outcome {
     match error {
         NotificationError::Database { source, .. } => from_diesel(source),
-        NotificationError::Pool(e) => classify_message(&format!("no database connection available: {e}"))
-            .map_or_else(|| Outcome::Failure(e.to_string()), Outcome::Retryable),
+        NotificationError::Pool(e) => {
+            classify_message(&format!("no database connection available: {e}"))
+                .map_or_else(|| Outcome::Failure(e.to_string()), Outcome::Retryable)
+        }
         other => Outcome::Failure(other.to_string()),
     }
 }
@@ -99,17 +101,28 @@ pub fn worker(
     let id = WorkerId::new(format!("chaos-worker-{n}"));
     let Ok(id) = id else {
         tally.record(Outcome::Failure("invalid worker id".to_owned()));
-        return WriterResult { path: Path::Workers, tally, acks: Vec::new() };
+        return WriterResult {
+            path: Path::Workers,
+            tally,
+            acks: Vec::new(),
+        };
     };
     while !drained.load(Ordering::Acquire) {
         match run_once(service, notifier, &id, 25, Utc::now()) {
             Ok(summary) if summary.is_idle() => {
-                std::thread::sleep(Duration::from_millis(if stop.load(Ordering::Acquire) { 100 } else { 30 }));
+                std::thread::sleep(Duration::from_millis(if stop.load(Ordering::Acquire) {
+                    100
+                } else {
+                    30
+                }));
             }
             Ok(summary) => {
                 tally.attempts += 1;
                 tally.committed += summary.sent as u64;
-                *tally.refused.entry("delivery failed (retried later)".to_owned()).or_default() += summary.failed as u64;
+                *tally
+                    .refused
+                    .entry("delivery failed (retried later)".to_owned())
+                    .or_default() += summary.failed as u64;
                 *tally.refused.entry("dead letters".to_owned()).or_default() += summary.dead as u64;
                 tally.conflicts += summary.lost as u64;
             }
@@ -120,7 +133,11 @@ pub fn worker(
         }
     }
     tally.refused.retain(|_, v| *v > 0);
-    WriterResult { path: Path::Workers, tally, acks: Vec::new() }
+    WriterResult {
+        path: Path::Workers,
+        tally,
+        acks: Vec::new(),
+    }
 }
 
 /// Waits until the outbox has nothing left to deliver (or `timeout`), polling with the

@@ -19,15 +19,13 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use mentor_status_domain::{
-    Actor, Command, MentorState, PauseReason, ReasonCode, UserId,
-};
+use mentor_status_domain::{Actor, Command, MentorState, PauseReason, ReasonCode, UserId};
 use mentor_status_storage::{MentorId, MentorStatusRepository, RepositoryError};
 use uuid::Uuid;
 
+use crate::SplitMix64;
 use crate::fixture::{Fixture, LABELS};
 use crate::outcome::{DOCUMENTED_SQLSTATES, Outcome, Tally, classify_sqlstate, from_diesel};
-use crate::SplitMix64;
 
 /// The paths a change can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -148,7 +146,11 @@ impl Context {
 
     /// A mentor of `coordinator`'s chapters with `percent` chance, else any mentor.
     fn mentor_for(&self, coordinator: Uuid, percent: u64, rng: &mut SplitMix64) -> usize {
-        let own = self.mentors_of.get(&coordinator).map(Vec::as_slice).unwrap_or(&[]);
+        let own = self
+            .mentors_of
+            .get(&coordinator)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         if !own.is_empty() && rng.chance(percent) {
             own[rng.index(own.len())]
         } else {
@@ -185,10 +187,13 @@ impl Session {
         if self.conn.is_none() {
             let mut conn = PgConnection::establish(&self.url).map_err(|e| {
                 std::thread::sleep(Duration::from_millis(50));
-                crate::outcome::classify_message(&e.to_string())
-                    .map_or_else(|| Outcome::Failure(format!("connecting: {e}")), Outcome::Retryable)
+                crate::outcome::classify_message(&e.to_string()).map_or_else(
+                    || Outcome::Failure(format!("connecting: {e}")),
+                    Outcome::Retryable,
+                )
             })?;
-            conn.batch_execute(&self.setup).map_err(|e| from_diesel(&e))?;
+            conn.batch_execute(&self.setup)
+                .map_err(|e| from_diesel(&e))?;
             self.conn = Some(conn);
         }
         self.conn
@@ -211,7 +216,9 @@ struct Value {
 
 /// The single text value `v` of `sql`.
 pub(crate) fn text(conn: &mut PgConnection, sql: &str) -> QueryResult<String> {
-    diesel::sql_query(sql).get_result::<Value>(conn).map(|r| r.v)
+    diesel::sql_query(sql)
+        .get_result::<Value>(conn)
+        .map(|r| r.v)
 }
 
 /// Who a request runs as, as PostgREST sets it.
@@ -234,7 +241,11 @@ impl Caller {
 
 /// Runs `body` (PL/pgSQL that sets `s` status, `p` pause_at micros, `n` rows) as `caller`
 /// in one transaction, as PostgREST runs a request; commits when it succeeded.
-fn api_request(session: &mut Session, caller: Caller, body: &str) -> (Outcome, Option<(String, Option<i64>)>) {
+fn api_request(
+    session: &mut Session,
+    caller: Caller,
+    body: &str,
+) -> (Outcome, Option<(String, Option<i64>)>) {
     let conn = match session.get() {
         Ok(conn) => conn,
         Err(outcome) => {
@@ -274,8 +285,10 @@ fn api_request(session: &mut Session, caller: Caller, body: &str) -> (Outcome, O
             let outcome = if DOCUMENTED_SQLSTATES.contains(sqlstate) {
                 Outcome::Refused((*sqlstate).to_owned())
             } else {
-                classify_sqlstate(sqlstate)
-                    .map_or_else(|| Outcome::Failure(format!("{sqlstate}: {message}")), Outcome::Retryable)
+                classify_sqlstate(sqlstate).map_or_else(
+                    || Outcome::Failure(format!("{sqlstate}: {message}")),
+                    Outcome::Retryable,
+                )
             };
             if conn.batch_execute("rollback").is_err() {
                 session.reset();
@@ -299,12 +312,16 @@ fn api_request(session: &mut Session, caller: Caller, body: &str) -> (Outcome, O
         }
         _ => {
             session.reset();
-            (Outcome::Failure(format!("unexpected outcome record {recorded:?}")), None)
+            (
+                Outcome::Failure(format!("unexpected outcome record {recorded:?}")),
+                None,
+            )
         }
     }
 }
 
-const RETURNING: &str = "t.status::pg_catalog.text, (extract(epoch from t.pause_at) * 1000000)::pg_catalog.int8";
+const RETURNING: &str =
+    "t.status::pg_catalog.text, (extract(epoch from t.pause_at) * 1000000)::pg_catalog.int8";
 
 fn rpc_body(function: &str, mentor: Uuid, reason: Option<&str>) -> String {
     let args = match (function, reason) {
@@ -329,11 +346,17 @@ fn finish(path: Path, tally: Tally, acks: Vec<Ack>) -> WriterResult {
 /// RPCs as coordinators: of the mentor's chapters mostly, of other chapters sometimes
 /// (42501), now and then a pause with a free-text reason (22023).
 pub fn rpc_coordinator(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> WriterResult {
-    let mut session = Session::new(&ctx.api_url, &format!("chaos-rpc-coordinator-{n}"), ctx.lock_timeout);
+    let mut session = Session::new(
+        &ctx.api_url,
+        &format!("chaos-rpc-coordinator-{n}"),
+        ctx.lock_timeout,
+    );
     let (mut tally, mut acks) = (Tally::default(), Vec::new());
     let coordinators = &ctx.fixture.rpc_coordinators;
     while ctx.running() {
-        let Some(coordinator) = rng.pick(coordinators) else { break };
+        let Some(coordinator) = rng.pick(coordinators) else {
+            break;
+        };
         let mentor = ctx.fixture.mentors[ctx.mentor_for(coordinator.user_id, 80, &mut rng)].id;
         let body = match rng.below(20) {
             0..=6 => {
@@ -358,15 +381,27 @@ pub fn rpc_coordinator(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> Wri
 /// RPCs as mentors on themselves (pause with a code or none, resume), sometimes what a
 /// mentor may not do (deactivate themselves, change someone else: 42501).
 pub fn rpc_mentor(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> WriterResult {
-    let mut session = Session::new(&ctx.api_url, &format!("chaos-rpc-mentor-{n}"), ctx.lock_timeout);
+    let mut session = Session::new(
+        &ctx.api_url,
+        &format!("chaos-rpc-mentor-{n}"),
+        ctx.lock_timeout,
+    );
     let (mut tally, mut acks) = (Tally::default(), Vec::new());
     let mentors = &ctx.fixture.mentors;
     while ctx.running() {
         let me = &mentors[rng.index(mentors.len())];
-        let target = if rng.chance(90) { me.id } else { mentors[rng.index(mentors.len())].id };
+        let target = if rng.chance(90) {
+            me.id
+        } else {
+            mentors[rng.index(mentors.len())].id
+        };
         let body = match rng.below(20) {
             0..=8 => {
-                let reason = if rng.chance(50) { Some(random_code(&mut rng)) } else { None };
+                let reason = if rng.chance(50) {
+                    Some(random_code(&mut rng))
+                } else {
+                    None
+                };
                 rpc_body("pause_mentor", target, reason)
             }
             9..=17 => rpc_body("resume_mentor", target, None),
@@ -425,29 +460,32 @@ pub fn repository(
         };
         let mentor = ctx.fixture.mentors[index].id;
         let command = random_command(&mut rng, true);
-        let outcome = match repository.change_status(&actor, MentorId::new(mentor), command, Utc::now()) {
-            Ok(transition) => {
-                acks.push(state_ack(mentor, transition.to()));
-                Outcome::Committed
-            }
-            Err(RepositoryError::Denied(_)) => Outcome::Refused("Denied".to_owned()),
-            Err(RepositoryError::Transition(_)) => Outcome::Refused("Transition".to_owned()),
-            Err(RepositoryError::NotFound { .. }) => Outcome::Refused("NotFound".to_owned()),
-            Err(RepositoryError::Conflict { .. }) => Outcome::Conflict,
-            Err(RepositoryError::Pool(e)) => {
-                std::thread::sleep(Duration::from_millis(50));
-                crate::outcome::classify_message(&format!("no database connection available: {e}"))
-                    .map_or_else(|| Outcome::Failure(e.to_string()), Outcome::Retryable)
-            }
-            Err(RepositoryError::Database { source, context }) => match from_diesel(&source) {
-                Outcome::Failure(m) => Outcome::Failure(format!("{context}: {m}")),
-                other => {
-                    std::thread::sleep(Duration::from_millis(10));
-                    other
+        let outcome =
+            match repository.change_status(&actor, MentorId::new(mentor), command, Utc::now()) {
+                Ok(transition) => {
+                    acks.push(state_ack(mentor, transition.to()));
+                    Outcome::Committed
                 }
-            },
-            Err(other) => Outcome::Failure(other.to_string()),
-        };
+                Err(RepositoryError::Denied(_)) => Outcome::Refused("Denied".to_owned()),
+                Err(RepositoryError::Transition(_)) => Outcome::Refused("Transition".to_owned()),
+                Err(RepositoryError::NotFound { .. }) => Outcome::Refused("NotFound".to_owned()),
+                Err(RepositoryError::Conflict { .. }) => Outcome::Conflict,
+                Err(RepositoryError::Pool(e)) => {
+                    std::thread::sleep(Duration::from_millis(50));
+                    crate::outcome::classify_message(&format!(
+                        "no database connection available: {e}"
+                    ))
+                    .map_or_else(|| Outcome::Failure(e.to_string()), Outcome::Retryable)
+                }
+                Err(RepositoryError::Database { source, context }) => match from_diesel(&source) {
+                    Outcome::Failure(m) => Outcome::Failure(format!("{context}: {m}")),
+                    other => {
+                        std::thread::sleep(Duration::from_millis(10));
+                        other
+                    }
+                },
+                Err(other) => Outcome::Failure(other.to_string()),
+            };
         tally.record(outcome);
     }
     finish(Path::Repository, tally, acks)
@@ -456,7 +494,11 @@ pub fn repository(
 /// The service role: direct UPDATEs of the status columns (conditional on the current
 /// status, so each is a transition of the state machine), and RPCs on unknown ids (PT404).
 pub fn service_role(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> WriterResult {
-    let mut session = Session::new(&ctx.api_url, &format!("chaos-service-role-{n}"), ctx.lock_timeout);
+    let mut session = Session::new(
+        &ctx.api_url,
+        &format!("chaos-service-role-{n}"),
+        ctx.lock_timeout,
+    );
     let (mut tally, mut acks) = (Tally::default(), Vec::new());
     while ctx.running() {
         let mentor = if rng.chance(5) {
@@ -475,13 +517,21 @@ pub fn service_role(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> Writer
                         1 => format!("'{}'", random_code(&mut rng)),
                         _ => format!("'{}'", LABELS[rng.index(LABELS.len())]),
                     };
-                    format!("status = 'paused', pause_at = now(), pause_reason = {reason} where t.id = '{mentor}' and t.status = 'active'")
+                    format!(
+                        "status = 'paused', pause_at = now(), pause_reason = {reason} where t.id = '{mentor}' and t.status = 'active'"
+                    )
                 }
-                4..=6 => format!("status = 'active', pause_at = null, pause_reason = null where t.id = '{mentor}' and t.status = 'paused'"),
-                7 => format!("status = 'inactive', pause_at = null, pause_reason = null where t.id = '{mentor}' and t.status <> 'inactive'"),
+                4..=6 => format!(
+                    "status = 'active', pause_at = null, pause_reason = null where t.id = '{mentor}' and t.status = 'paused'"
+                ),
+                7 => format!(
+                    "status = 'inactive', pause_at = null, pause_reason = null where t.id = '{mentor}' and t.status <> 'inactive'"
+                ),
                 _ => format!("status = 'active' where t.id = '{mentor}' and t.status = 'inactive'"),
             };
-            format!("update public.peer_mentors as t set {set} returning {RETURNING} into s, p; get diagnostics n = row_count;")
+            format!(
+                "update public.peer_mentors as t set {set} returning {RETURNING} into s, p; get diagnostics n = row_count;"
+            )
         };
         let (outcome, result) = api_request(&mut session, Caller::ServiceRole, &body);
         acks.extend(ack(mentor, result));
@@ -508,7 +558,9 @@ pub fn churner(ctx: &Arc<Context>, mut rng: SplitMix64) -> WriterResult {
                 id = m.id
             )
         } else {
-            let Some(c) = rng.pick(&coordinators) else { break };
+            let Some(c) = rng.pick(&coordinators) else {
+                break;
+            };
             let chapter = c.chapters[rng.index(c.chapters.len())];
             format!(
                 "with t as (update public.chapter_coordinators set active = not active
