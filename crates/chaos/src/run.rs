@@ -514,7 +514,7 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
         .take(8)
         .collect();
 
-    let mut checks = vec![
+    let checks = vec![
         check(
             "replay reproduces every mentor's status, pause_at and reason",
             replay.unaccounted == 0 && replay.mismatching_mentors == 0,
@@ -605,7 +605,6 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
         messages.extend(recipients.messages.iter().take(4).cloned());
         messages.extend(deliveries.messages.iter().take(4).cloned());
     }
-    checks.retain(|c| !c.name.is_empty());
     Ok(Report {
         seed: config.seed,
         duration: config.duration,

@@ -104,8 +104,7 @@ pub struct Context {
     pub deadline: Instant,
     /// `lock_timeout` of the writers' sessions, so a lock holder trips them quickly.
     pub lock_timeout: Duration,
-    /// Per coordinator (index into [`Fixture::coordinators`] order): the mentors of their
-    /// chapters.
+    /// Per coordinator (by user id): the indexes of the mentors in their chapters.
     pub mentors_of: HashMap<Uuid, Vec<usize>>,
 }
 
