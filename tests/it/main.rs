@@ -10,6 +10,7 @@ mod access_property;
 mod access_repository;
 mod access_support;
 mod access_truncate;
+mod chaos;
 mod check_definitions;
 mod cli_corpus;
 mod client_privileges;

@@ -7,6 +7,7 @@
 //! the same one the application and the tests use.
 
 mod bench;
+mod chaos;
 mod cli_compat;
 mod db;
 mod install_pg;
@@ -77,6 +78,8 @@ enum Command {
     Rehearse(rehearse::Args),
     /// Deliver coordinator notifications from the outbox (logging notifier), in a loop
     NotifyWorker(notify_worker::Args),
+    /// Chaos: writers on every path, killed backends and server crashes, then the audit trail must replay exactly
+    Chaos(chaos::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -121,6 +124,7 @@ fn dispatch(root: &std::path::Path, command: Command) -> Result<()> {
         Command::CliCompat(args) => cli_compat::run(&root, &args),
         Command::TestDb => test_db::run(&root),
         Command::Rehearse(args) => rehearse::run(&root, &args),
+        Command::Chaos(args) => chaos::run(&root, &args),
     }
 }
 

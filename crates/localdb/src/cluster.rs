@@ -254,6 +254,24 @@ impl LocalCluster {
         Ok(true)
     }
 
+    /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`): no
+    /// checkpoint, every connection cut, crash recovery on the next
+    /// [`start`](LocalCluster::start), which keeps the port. Returns whether it was running.
+    ///
+    /// For fault tests on a cluster of their own (e.g. one under a temporary folder), never
+    /// on the project-local cluster that other tests share.
+    pub fn crash(&self) -> Result<bool, LocalDbError> {
+        let _lock = self.lock()?;
+        if self.running_port()?.is_none() {
+            return Ok(false);
+        }
+        let mut cmd = self.pg_command("pg_ctl");
+        cmd.args(["stop", "-w", "-m", "immediate", "-D"])
+            .arg(self.data_dir());
+        self.run(cmd, "pg_ctl stop -m immediate")?;
+        Ok(true)
+    }
+
     fn stop_unlocked(&self) -> Result<(), LocalDbError> {
         let mut cmd = self.pg_command("pg_ctl");
         cmd.args(["stop", "-w", "-m", "fast", "-D"])
