@@ -120,7 +120,8 @@ pub enum PgbenchRun {
     Transactions(u64),
 }
 
-/// Runs `pgbench -M prepared` with `script` on `db_url` (`clients` clients, at most 8 threads)
+/// Runs `pgbench -M prepared` with `script` on `db_url` (`clients` clients, one thread each, as
+/// the Rust side runs one thread per client)
 /// and returns its `tps` (without connection set-up). Fails when pgbench fails or reports
 /// failed transactions.
 pub fn pgbench_tps(
@@ -136,7 +137,7 @@ pub fn pgbench_tps(
     };
     let out = std::process::Command::new(pgbench)
         .args(["-n", "-M", "prepared", "-c", &clients.to_string()])
-        .args(["-j", &clients.min(8).to_string(), flag, &amount, "-f"])
+        .args(["-j", &clients.to_string(), flag, &amount, "-f"])
         .arg(script)
         .arg(db_url)
         .output()
