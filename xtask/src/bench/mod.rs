@@ -178,3 +178,34 @@ pub fn write_outputs(root: &Path, name: &str, csv: &str, svg: &str) -> Result<()
     println!("wrote {} and {}", csv_path.display(), svg_path.display());
     Ok(())
 }
+
+/// A fresh database `name` on the server of `server`: the platform baseline, every migration,
+/// one chapter (`c…01`) with one coordinator (`a…01`), and `mentors` mentors in it, mentor n
+/// (0-based) with id `00000000-0000-4000-8000-<n, 12 digits>` (pgbench's `:client_id`).
+pub fn prepare_one_chapter(server: &str, name: &str, mentors: u32) -> Result<()> {
+    use diesel::connection::SimpleConnection as _;
+    use mentor_status_localdb::{admin, platform, url};
+
+    let mut admin_conn = admin::connect(&admin::maintenance_url(server))?;
+    admin::drop_database(&mut admin_conn, name)?;
+    admin::create_database(&mut admin_conn, name, None)?;
+    let db_url = url::with_database(server, name);
+    platform::apply_to(&db_url)?;
+    let mut conn = admin::connect(&db_url)?;
+    mentor_status_storage::migrations::Migrator::new(&mut conn).up(None)?;
+    conn.batch_execute(&format!(
+        "insert into public.chapters (id, name) values ('c0000000-0000-4000-8000-000000000001', 'Bench');
+         insert into auth.users (id, email) values ('a0000000-0000-4000-8000-000000000001', 'coordinator@example.org');
+         insert into public.chapter_coordinators (user_id, chapter_id) values ('a0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001');
+         insert into auth.users (id, email)
+           select ('00000000-0000-4000-9000-' || lpad(n::text, 12, '0'))::uuid, 'bench' || n || '@example.org' from generate_series(0, {last}) n;
+         insert into public.peer_mentors (id, user_id, full_name, email)
+           select ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, ('00000000-0000-4000-9000-' || lpad(n::text, 12, '0'))::uuid,
+                  'Bench Mentor ' || n, 'bench' || n || '@example.org'
+             from generate_series(0, {last}) n;
+         insert into public.chapter_memberships (mentor_id, chapter_id)
+           select id, 'c0000000-0000-4000-8000-000000000001' from public.peer_mentors;",
+        last = mentors.saturating_sub(1)
+    ))?;
+    Ok(())
+}

@@ -19,8 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use diesel::connection::SimpleConnection;
 use mentor_status_domain::{Actor, Command, PauseReason, ReasonCode};
-use mentor_status_localdb::{admin, platform, url};
-use mentor_status_storage::migrations::Migrator;
+use mentor_status_localdb::{admin, url};
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 
 use super::chart::{Series, line_chart};
@@ -113,7 +112,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             "prepare {DATABASE} with {max_clients} mentor{}",
             if max_clients == 1 { "" } else { "s" }
         ),
-        || prepare(&server, &db_url, max_clients),
+        || super::prepare_one_chapter(&server, DATABASE, max_clients),
     )?;
     let dir = crate::db::target_dir(root).join("bench");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -183,30 +182,6 @@ pub(super) fn pgbench_binary(root: &Path) -> Result<std::path::PathBuf> {
             "pgbench is not installed: it comes with PostgreSQL's client tools (Debian: postgresql-client-15)"
         ),
     }
-}
-
-fn prepare(server: &str, db_url: &str, mentors: u32) -> Result<()> {
-    let mut admin_conn = admin::connect(&admin::maintenance_url(server))?;
-    admin::drop_database(&mut admin_conn, DATABASE)?;
-    admin::create_database(&mut admin_conn, DATABASE, None)?;
-    platform::apply_to(db_url)?;
-    let mut conn = admin::connect(db_url)?;
-    Migrator::new(&mut conn).up(None)?;
-    conn.batch_execute(&format!(
-        "insert into public.chapters (id, name) values ('c0000000-0000-4000-8000-000000000001', 'Bench');
-         insert into auth.users (id, email) values ('a0000000-0000-4000-8000-000000000001', 'coordinator@example.org');
-         insert into public.chapter_coordinators (user_id, chapter_id) values ('a0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001');
-         insert into auth.users (id, email)
-           select ('00000000-0000-4000-9000-' || lpad(n::text, 12, '0'))::uuid, 'bench' || n || '@example.org' from generate_series(0, {last}) n;
-         insert into public.peer_mentors (id, user_id, full_name, email)
-           select ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, ('00000000-0000-4000-9000-' || lpad(n::text, 12, '0'))::uuid,
-                  'Bench Mentor ' || n, 'bench' || n || '@example.org'
-             from generate_series(0, {last}) n;
-         insert into public.chapter_memberships (mentor_id, chapter_id)
-           select id, 'c0000000-0000-4000-8000-000000000001' from public.peer_mentors;",
-        last = mentors - 1
-    ))?;
-    Ok(())
 }
 
 fn reset_statuses(db_url: &str) -> Result<()> {
