@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use mentor_status_domain::{
@@ -17,9 +17,8 @@ use mentor_status_storage::{
 use mentor_status_tests::TestDb;
 use uuid::Uuid;
 
-use crate::storage_support::{
-    ADA, BERGEN, CAMILLA, HENRIK, OSLO, STATUS_LOG, TRONDHEIM, at, kari, mentor, repository,
-    status_log, trond, user, wait_for_a_lock_waiter,
+use crate::storage::support::{
+    ADA, CAMILLA, HENRIK, OSLO, STATUS_LOG, at, kari, mentor, repository, status_log, trond, user,
 };
 use crate::support::text;
 
@@ -270,173 +269,6 @@ fn the_transaction_tells_the_database_who_acts_and_the_setting_does_not_outlive_
             "select coalesce(current_setting('mentor_status.actor_id', true), '') || '/' || coalesce(current_setting('mentor_status.actor_role', true), '') as v"
         ),
         "/"
-    );
-}
-
-/// Another session changes the row and holds it; the repository reads the old state,
-/// decides, and its compare-and-set waits; the other session commits.
-fn lose_a_race(
-    db: &TestDb,
-    other: &str,
-    actor: Actor,
-    command: Command,
-) -> Result<mentor_status_domain::Transition, RepositoryError> {
-    let repository = repository(db, 1);
-    let mut holder = db.conn();
-    holder
-        .batch_execute(&format!(
-            "begin; update public.peer_mentors set {other} where id = '{ADA}'"
-        ))
-        .unwrap();
-    let racer = std::thread::spawn(move || repository.change_status(&actor, ADA, command, at(100)));
-    wait_for_a_lock_waiter(&mut db.conn());
-    holder.batch_execute("commit").unwrap();
-    racer.join().unwrap()
-}
-
-#[test]
-fn a_command_that_no_longer_applies_after_a_lost_race_is_a_conflict() {
-    let db = TestDb::seeded();
-    let outcome = lose_a_race(&db, "status = 'inactive'", kari(), Command::Deactivate);
-    match outcome {
-        Err(RepositoryError::Conflict {
-            mentor_id,
-            current,
-            cause,
-            attempts,
-        }) => {
-            assert_eq!(mentor_id, ADA);
-            assert_eq!(current, MentorStatus::Inactive);
-            assert_eq!(cause, Some(TransitionError::AlreadyInactive));
-            assert_eq!(attempts, 2);
-        }
-        other => panic!("expected a conflict, got {other:?}"),
-    }
-    let repository = repository(&db, 1);
-    assert_eq!(repository.status(ADA).unwrap(), MentorState::Inactive);
-}
-
-#[test]
-fn a_command_that_still_applies_after_a_lost_race_is_applied_to_the_new_state() {
-    let db = TestDb::seeded();
-    let since: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
-    let transition = lose_a_race(
-        &db,
-        "status = 'paused', pause_at = '2026-11-20T10:00:00Z', pause_reason = 'training'",
-        kari(),
-        Command::Deactivate,
-    )
-    .unwrap();
-    assert_eq!(
-        transition.from(),
-        &MentorState::Paused {
-            since,
-            reason: Some(ReasonCode::Training.into())
-        },
-        "decided again on the state the other session committed"
-    );
-    assert_eq!(transition.to(), &MentorState::Inactive);
-    assert_eq!(
-        repository(&db, 1).status(ADA).unwrap(),
-        MentorState::Inactive
-    );
-}
-
-#[test]
-fn losing_every_attempt_is_a_conflict_without_a_cause() {
-    let db = TestDb::seeded();
-    // One attempt only: the first lost race ends it.
-    let repository = repository(&db, 1).with_max_attempts(1);
-    let mut holder = db.conn();
-    holder
-        .batch_execute(&format!(
-            "begin; update public.peer_mentors set status = 'inactive' where id = '{ADA}'"
-        ))
-        .unwrap();
-    let racer = std::thread::spawn(move || {
-        repository.change_status(&kari(), ADA, Command::Deactivate, at(0))
-    });
-    wait_for_a_lock_waiter(&mut db.conn());
-    holder.batch_execute("commit").unwrap();
-    let outcome = racer.join().unwrap();
-    assert!(
-        matches!(
-            outcome,
-            Err(RepositoryError::Conflict {
-                cause: None,
-                attempts: 1,
-                current: MentorStatus::Active,
-                ..
-            })
-        ),
-        "{outcome:?}"
-    );
-    let message = outcome.unwrap_err().to_string();
-    assert!(message.contains("reload"), "{message}");
-}
-
-#[test]
-fn a_coordinator_lists_the_active_members_of_a_chapter_by_status() {
-    let db = TestDb::seeded();
-    let repository = repository(&db, 1);
-    let names = |chapter, status| -> Vec<String> {
-        repository
-            .list(chapter, status)
-            .unwrap()
-            .into_iter()
-            .map(|m| m.full_name)
-            .collect()
-    };
-    // Oslo: Ada, Bjørn, Guro (all active).
-    assert_eq!(
-        names(OSLO, None),
-        ["Ada Hansen", "Bjørn Olsen", "Guro Moen"]
-    );
-    // Bergen: Bjørn, Camilla (paused), Henrik (inactive); Guro left Bergen.
-    assert_eq!(
-        names(BERGEN, None),
-        ["Bjørn Olsen", "Camilla Berg", "Henrik Strand"]
-    );
-    assert_eq!(names(BERGEN, Some(MentorStatus::Paused)), ["Camilla Berg"]);
-    assert_eq!(
-        names(BERGEN, Some(MentorStatus::Inactive)),
-        ["Henrik Strand"]
-    );
-    assert_eq!(names(BERGEN, Some(MentorStatus::Active)), ["Bjørn Olsen"]);
-    assert_eq!(names(TRONDHEIM, Some(MentorStatus::Paused)), ["Eva Nilsen"]);
-    let camilla = repository
-        .list(BERGEN, Some(MentorStatus::Paused))
-        .unwrap()
-        .remove(0);
-    assert_eq!(camilla.id, CAMILLA);
-    assert_eq!(camilla.user_id, user(3));
-    assert_eq!(camilla.state, repository.status(CAMILLA).unwrap());
-}
-
-#[test]
-fn the_list_query_uses_the_partial_chapter_index() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    // Few rows: make the planner prefer any index over a scan, to see which one it picks.
-    conn.batch_execute("set enable_seqscan = off; analyze public.chapter_memberships")
-        .unwrap();
-    #[derive(QueryableByName)]
-    struct Line {
-        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
-        line: String,
-    }
-    let plan: Vec<Line> = diesel::sql_query(format!(
-        "explain select m.id from public.peer_mentors m
-           join public.chapter_memberships cm on cm.mentor_id = m.id
-          where cm.chapter_id = '{OSLO}' and cm.active and m.status = 'paused'"
-    ))
-    .load(&mut conn)
-    .unwrap();
-    let plan: Vec<String> = plan.into_iter().map(|l| l.line).collect();
-    let plan = plan.join("\n");
-    assert!(
-        plan.contains("chapter_memberships_active_chapter_id_mentor_id_idx"),
-        "{plan}"
     );
 }
 

@@ -16,16 +16,14 @@
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use mentor_status_tests::TestDb;
-use uuid::Uuid;
 
-use crate::access_support::{Caller, Outcome, Stmt, attempt, rolled_back};
+use crate::access::support::{Caller, Outcome, Stmt, attempt, rolled_back};
 use crate::support::text;
 
-const KARI: Caller = Caller::User(Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0011));
-const ADA_USER: Caller = Caller::User(Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0001));
-const ADA: &str = "b0000000-0000-4000-8000-000000000001";
-const CAMILLA: &str = "b0000000-0000-4000-8000-000000000003";
-const HENRIK: &str = "b0000000-0000-4000-8000-000000000008";
+use crate::seed_ids::{mentors::ADA, mentors::CAMILLA, mentors::HENRIK, users};
+
+const KARI: Caller = Caller::User(users::KARI);
+const ADA_USER: Caller = Caller::User(users::ADA);
 
 /// Temporary tables named like the types and tables the functions use.
 const TEMP_OBJECTS: [&str; 12] = [

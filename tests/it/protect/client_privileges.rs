@@ -6,14 +6,11 @@ use diesel::connection::SimpleConnection;
 use mentor_status_domain::{Actor, Command, Denied, UserId};
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig, RepositoryError};
 use mentor_status_tests::TestDb;
-use uuid::Uuid;
 
-use crate::access_support::{Caller, Stmt, attempt, last_audit_row, rolled_back};
+use crate::access::support::{Caller, Stmt, attempt, last_audit_row, rolled_back};
 use crate::support::{int, text};
 
-const KARI: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0011);
-const ADA: &str = "b0000000-0000-4000-8000-000000000001";
-const OSLO: &str = "c0000000-0000-4000-8000-000000000001";
+use crate::seed_ids::{chapters::OSLO, mentors::ADA, users, users::KARI};
 
 #[test]
 fn client_roles_hold_no_trigger_references_or_mentor_update_privilege_anywhere() {
@@ -126,7 +123,7 @@ fn the_service_role_cannot_forge_the_audit_actor_and_the_coordinator_is_still_no
     // A signed-in mentor forging the settings before an RPC is recorded as themselves.
     rolled_back(&mut conn, |conn| {
         conn.batch_execute(&forged).unwrap();
-        let ada_user = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0001);
+        let ada_user = users::ADA;
         attempt(
             conn,
             Caller::User(ada_user),
@@ -158,7 +155,7 @@ fn a_coordinator_removed_from_a_chapter_between_two_calls_is_denied_on_the_secon
     let kari = Actor::Coordinator {
         user_id: UserId::new(KARI),
     };
-    let ada = MentorId::new(Uuid::parse_str(ADA).unwrap());
+    let ada = MentorId::new(ADA);
     repository
         .change_status(
             &kari,

@@ -7,19 +7,14 @@
 
 use diesel::connection::SimpleConnection;
 use mentor_status_tests::TestDb;
-use uuid::Uuid;
 
-use crate::access_support::{Caller, Outcome, Stmt, attempt, rolled_back};
+use crate::access::support::{Caller, Outcome, Stmt, attempt, rolled_back};
 use crate::support::text;
-
-const fn user(n: u128) -> Uuid {
-    Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0000 + n)
-}
 
 /// Bjørn (Oslo and Bergen) is paused with this reason; it is distinctive enough that any
 /// text containing it learned it.
 const SECRET: &str = "sidekanal-grunn-42";
-const BJORN: &str = "b0000000-0000-4000-8000-000000000002";
+use crate::seed_ids::{mentors::BJORN, user};
 
 /// The actors, and whether they may read the reason.
 const ACTORS: [(&str, Caller, bool); 8] = [

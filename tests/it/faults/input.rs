@@ -30,12 +30,12 @@ use mentor_status_storage::{MentorId, RepositoryError};
 use mentor_status_tests::{TestDb, project_root};
 use uuid::Uuid;
 
-use crate::access_support::Caller;
-use crate::storage_support::{ADA, BERGEN, CAMILLA, at, kari, mentor, repository, user};
+use crate::access::support::Caller;
+use crate::storage::support::{ADA, BERGEN, CAMILLA, at, kari, repository, user};
 use crate::support::{int, relation_exists, text};
 
 /// A mentor id no seeded row has.
-const NOBODY: MentorId = mentor(0xff);
+const NOBODY: MentorId = MentorId::new(crate::seed_ids::mentors::NOBODY);
 
 /// The status RPCs (20261126140300), all called with only a mentor id.
 const RPCS: [&str; 4] = [

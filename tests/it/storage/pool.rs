@@ -55,7 +55,7 @@ fn a_connection_whose_backend_was_terminated_fails_once_and_is_replaced() {
 fn the_repository_prepares_its_statements_once_per_connection_and_reuses_them() {
     use mentor_status_domain::{Command, PauseReason, ReasonCode};
 
-    use crate::storage_support::{ADA, at, kari, repository};
+    use crate::storage::support::{ADA, at, kari, repository};
 
     let db = TestDb::seeded();
     let repository = repository(&db, 1);

@@ -11,18 +11,15 @@ use diesel::prelude::*;
 use mentor_status_tests::TestDb;
 use uuid::Uuid;
 
-use crate::access_support::{
+use crate::access::support::{
     Caller, Outcome, Stmt, attempt, audit_count, data_snapshot, last_audit_row, mentor_state,
     rolled_back,
 };
+use crate::seed_ids::{chapters, user, users};
 use crate::support::int;
 
-const fn user(n: u128) -> Uuid {
-    Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0000 + n)
-}
-
 /// Bjørn's mentor id.
-const TARGET: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0002);
+const TARGET: Uuid = crate::seed_ids::mentors::BJORN;
 
 const BJORN: Caller = Caller::User(user(0x02));
 const ADA: Caller = Caller::User(user(0x01));
@@ -34,20 +31,33 @@ const TOVE: Caller = Caller::User(user(0x15));
 const OLA: Caller = Caller::User(user(0x99));
 
 /// Additions to the seed for this test (committed: the database is this test's own).
+/// `sql` with the ids filled in: `{target}` (Bjørn's mentor row), `{bjorn}` (his user),
+/// `{berit}` and `{tove}` (this test's coordinators), `{bergen}` and `{tromso}`. (Leaked: a
+/// statement is a `&'static str`, and the test makes a few dozen.)
+fn with_ids(sql: &str) -> &'static str {
+    sql.replace("{target}", &TARGET.to_string())
+        .replace("{bjorn}", &users::BJORN.to_string())
+        .replace("{berit}", &user(0x14).to_string())
+        .replace("{tove}", &user(0x15).to_string())
+        .replace("{bergen}", &chapters::BERGEN.to_string())
+        .replace("{tromso}", &chapters::TROMSO.to_string())
+        .leak()
+}
+
 const FIXTURE: &str = "
 insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-000000000014', 'berit.bergen@example.org'),
-  ('a0000000-0000-4000-8000-000000000015', 'tove.tromso@example.org');
+  ('{berit}', 'berit.bergen@example.org'),
+  ('{tove}', 'tove.tromso@example.org');
 insert into public.chapter_coordinators (user_id, chapter_id) values
-  ('a0000000-0000-4000-8000-000000000014', 'c0000000-0000-4000-8000-000000000002'), -- Berit: Bergen
-  ('a0000000-0000-4000-8000-000000000015', 'c0000000-0000-4000-8000-000000000004'); -- Tove: Tromsø
+  ('{berit}', '{bergen}'), -- Berit: Bergen
+  ('{tove}', '{tromso}'); -- Tove: Tromsø
 insert into public.chapter_memberships (mentor_id, chapter_id, active) values
-  ('b0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000004', false); -- Bjørn left Tromsø
+  ('{target}', '{tromso}', false); -- Bjørn left Tromsø
 -- Two history rows for Bjørn (maintenance), so there is something to read.
 update public.peer_mentors set status = 'paused', pause_at = '2026-06-01 00:00Z', pause_reason = 'training'
- where id = 'b0000000-0000-4000-8000-000000000002';
+ where id = '{target}';
 update public.peer_mentors set status = 'active', pause_at = null, pause_reason = null
- where id = 'b0000000-0000-4000-8000-000000000002';";
+ where id = '{target}';";
 
 /// The expected outcome of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,12 +145,12 @@ const MATRIX: [(&str, Caller, [Expect; 11]); 10] = [
 /// The state the target is put in (as the owner) before the attempt.
 fn precondition(op: Op) -> Option<&'static str> {
     match op {
-        Op::ReadReasonColumn | Op::ReadReasonFunction | Op::Resume => Some(
-            "update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = 'capacity' where id = 'b0000000-0000-4000-8000-000000000002'",
-        ),
-        Op::Reactivate => Some(
-            "update public.peer_mentors set status = 'inactive' where id = 'b0000000-0000-4000-8000-000000000002'",
-        ),
+        Op::ReadReasonColumn | Op::ReadReasonFunction | Op::Resume => Some(with_ids(
+            "update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = 'capacity' where id = '{target}'",
+        )),
+        Op::Reactivate => Some(with_ids(
+            "update public.peer_mentors set status = 'inactive' where id = '{target}'",
+        )),
         _ => None,
     }
 }
@@ -148,45 +158,45 @@ fn precondition(op: Op) -> Option<&'static str> {
 fn statements(op: Op) -> Vec<Stmt<'static>> {
     match op {
         Op::ReadRow => vec![Stmt::Query(
-            "select id from public.peer_mentors where id = 'b0000000-0000-4000-8000-000000000002'",
+            with_ids("select id from public.peer_mentors where id = '{target}'"),
         )],
         Op::ReadReasonColumn => vec![Stmt::Query(
-            "select pause_reason from public.peer_mentors where id = 'b0000000-0000-4000-8000-000000000002'",
+            with_ids("select pause_reason from public.peer_mentors where id = '{target}'"),
         )],
         Op::ReadReasonFunction => vec![Stmt::Query(
-            "select public.mentor_pause_reason('b0000000-0000-4000-8000-000000000002')",
+            with_ids("select public.mentor_pause_reason('{target}')"),
         )],
         Op::Pause => vec![Stmt::Query(
-            "select status from public.pause_mentor('b0000000-0000-4000-8000-000000000002', 'vacation')",
+            with_ids("select status from public.pause_mentor('{target}', 'vacation')"),
         )],
         Op::Resume => vec![Stmt::Query(
-            "select status from public.resume_mentor('b0000000-0000-4000-8000-000000000002')",
+            with_ids("select status from public.resume_mentor('{target}')"),
         )],
         Op::Deactivate => vec![Stmt::Query(
-            "select status from public.deactivate_mentor('b0000000-0000-4000-8000-000000000002')",
+            with_ids("select status from public.deactivate_mentor('{target}')"),
         )],
         Op::Reactivate => vec![Stmt::Query(
-            "select status from public.reactivate_mentor('b0000000-0000-4000-8000-000000000002')",
+            with_ids("select status from public.reactivate_mentor('{target}')"),
         )],
         Op::UpdateStatus => vec![Stmt::Command(
-            "update public.peer_mentors set status = 'inactive' where id = 'b0000000-0000-4000-8000-000000000002'",
+            with_ids("update public.peer_mentors set status = 'inactive' where id = '{target}'"),
         )],
         Op::ReadAudit => vec![Stmt::Query(
-            "select to_status from public.mentor_status_changes where mentor_id = 'b0000000-0000-4000-8000-000000000002'",
+            with_ids("select to_status from public.mentor_status_changes where mentor_id = '{target}'"),
         )],
         Op::ReadHistory => vec![Stmt::Query(
-            "select to_status from public.mentor_status_history('b0000000-0000-4000-8000-000000000002')",
+            with_ids("select to_status from public.mentor_status_history('{target}')"),
         )],
         Op::WriteAudit => vec![
             Stmt::Command(
-                "insert into public.mentor_status_changes (mentor_id, from_status, to_status, changed_by, actor_role)
-                 values ('b0000000-0000-4000-8000-000000000002', 'active', 'inactive', 'a0000000-0000-4000-8000-000000000002', 'authenticated')",
+                with_ids("insert into public.mentor_status_changes (mentor_id, from_status, to_status, changed_by, actor_role)
+                 values ('{target}', 'active', 'inactive', '{bjorn}', 'authenticated')"),
             ),
             Stmt::Command(
-                "update public.mentor_status_changes set to_status = 'inactive' where mentor_id = 'b0000000-0000-4000-8000-000000000002'",
+                with_ids("update public.mentor_status_changes set to_status = 'inactive' where mentor_id = '{target}'"),
             ),
             Stmt::Command(
-                "delete from public.mentor_status_changes where mentor_id = 'b0000000-0000-4000-8000-000000000002'",
+                with_ids("delete from public.mentor_status_changes where mentor_id = '{target}'"),
             ),
             Stmt::Command("truncate public.mentor_status_changes"),
         ],
@@ -310,7 +320,7 @@ fn run_cell(conn: &mut PgConnection, caller: Caller, op: Op, expect: Expect) -> 
 fn every_actor_may_do_exactly_what_the_matrix_says_and_denials_change_nothing() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    conn.batch_execute(FIXTURE).unwrap();
+    conn.batch_execute(with_ids(FIXTURE)).unwrap();
 
     let mut failures = Vec::new();
     for (name, caller, expected) in MATRIX {

@@ -7,8 +7,8 @@ use mentor_status_domain::{Actor, Command};
 use mentor_status_storage::MentorId;
 use mentor_status_tests::TestDb;
 
-use crate::access_support::{Caller, Outcome, Stmt, attempt, rolled_back};
-use crate::notify_support::{
+use crate::access::support::{Caller, Outcome, Stmt, attempt, rolled_back};
+use crate::notify::support::{
     ADA_ID, FREDRIK_ID, KARI, OLA, TROND, add_organisation_coordinators, outbox_count, repository,
 };
 use crate::support::int;

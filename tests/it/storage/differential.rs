@@ -16,7 +16,7 @@ use mentor_status_tests::TestDb;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use crate::storage_support::ADA;
+use crate::storage::support::ADA;
 
 /// Whether PostgreSQL accepts the row (an UPDATE of a seeded mentor, rolled back).
 fn database_accepts(conn: &mut PgConnection, row: &MentorRow) -> Result<bool, TestCaseError> {

@@ -5,48 +5,39 @@ use diesel::prelude::*;
 use mentor_status_domain::{Actor, ChapterId, UserId};
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 use mentor_status_tests::TestDb;
-use uuid::Uuid;
 
-/// Seeded auth user `a…NN`.
+use crate::seed_ids;
+
+/// Seeded auth user `a…NN` ([`seed_ids::user`]), typed.
 pub const fn user(n: u128) -> UserId {
-    UserId::new(Uuid::from_u128(
-        0xa000_0000_0000_4000_8000_0000_0000_0000 + n,
-    ))
+    UserId::new(seed_ids::user(n))
 }
 
-/// Seeded mentor `b…NN` (belongs to user `a…NN`).
+/// Seeded mentor `b…NN` (belongs to user `a…NN`; [`seed_ids::mentor`]), typed.
 pub const fn mentor(n: u128) -> MentorId {
-    MentorId::new(Uuid::from_u128(
-        0xb000_0000_0000_4000_8000_0000_0000_0000 + n,
-    ))
+    MentorId::new(seed_ids::mentor(n))
 }
 
-/// Seeded chapter `c…NN`.
-pub const fn chapter(n: u128) -> ChapterId {
-    ChapterId::new(Uuid::from_u128(
-        0xc000_0000_0000_4000_8000_0000_0000_0000 + n,
-    ))
-}
-
-pub const ADA: MentorId = mentor(1);
-pub const CAMILLA: MentorId = mentor(3);
-pub const HENRIK: MentorId = mentor(8);
-pub const OSLO: ChapterId = chapter(1);
-pub const BERGEN: ChapterId = chapter(2);
-pub const TRONDHEIM: ChapterId = chapter(3);
+// The seeded mentors and chapters the storage tests name, typed.
+pub const ADA: MentorId = MentorId::new(seed_ids::mentors::ADA);
+pub const CAMILLA: MentorId = MentorId::new(seed_ids::mentors::CAMILLA);
+pub const HENRIK: MentorId = MentorId::new(seed_ids::mentors::HENRIK);
+pub const OSLO: ChapterId = ChapterId::new(seed_ids::chapters::OSLO);
+pub const BERGEN: ChapterId = ChapterId::new(seed_ids::chapters::BERGEN);
+pub const TRONDHEIM: ChapterId = ChapterId::new(seed_ids::chapters::TRONDHEIM);
 
 /// Kari, who coordinates Oslo and Bergen (seed): the repository reads that from
 /// `chapter_coordinators`.
 pub fn kari() -> Actor {
     Actor::Coordinator {
-        user_id: user(0x11),
+        user_id: UserId::new(seed_ids::users::KARI),
     }
 }
 
 /// Trond, who coordinates Trondheim (seed).
 pub fn trond() -> Actor {
     Actor::Coordinator {
-        user_id: user(0x12),
+        user_id: UserId::new(seed_ids::users::TROND),
     }
 }
 

@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use mentor_status_tests::TestDb;
 
-use crate::access_support::{Caller, error_of};
+use crate::access::support::{Caller, error_of};
+use crate::seed_ids::{mentors, users};
 
 /// A mentor whose values are easy to spot in any text.
 const MENTOR: &str = "b0000000-0000-4000-8000-000000000077";
@@ -196,12 +197,7 @@ fn no_check_or_not_null_violation_on_the_mentor_or_audit_tables_echoes_the_row()
         );
         assert_not_echoed(&mut conn, None, &update, "23502");
     }
-    for who in [
-        Some(Caller::ServiceRole),
-        Some(Caller::User(uuid::Uuid::from_u128(
-            0xa000_0000_0000_4000_8000_0000_0000_0011,
-        ))),
-    ] {
+    for who in [Some(Caller::ServiceRole), Some(Caller::User(users::KARI))] {
         let error = error_of(&mut conn, who, &audit_insert(&[("actor_role", "null")])).unwrap();
         assert_eq!(error.sqlstate, "42501", "{error:?}");
     }
@@ -211,7 +207,8 @@ fn no_check_or_not_null_violation_on_the_mentor_or_audit_tables_echoes_the_row()
         &mut conn,
         Some(Caller::ServiceRole),
         &format!(
-            "select * from public.pause_mentor('b0000000-0000-4000-8000-000000000001', '{BAD_REASON}')"
+            "select * from public.pause_mentor('{}', '{BAD_REASON}')",
+            mentors::ADA
         ),
         "22023",
     );

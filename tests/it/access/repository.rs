@@ -9,11 +9,10 @@ use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 use mentor_status_tests::TestDb;
 use uuid::Uuid;
 
-use crate::access_support::{Caller, Outcome, Stmt, attempt, last_audit_row};
+use crate::access::support::{Caller, Outcome, Stmt, attempt, last_audit_row};
 
-const KARI: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0011);
-const ADA_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0001); // Oslo
-const BJORN_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0002); // Oslo + Bergen
+use crate::seed_ids::mentors::{ADA as ADA_ID, BJORN as BJORN_ID};
+use crate::seed_ids::users::KARI;
 
 /// Runs `body` in a transaction that commits, as a PostgREST request does.
 fn committed<T>(conn: &mut PgConnection, body: impl FnOnce(&mut PgConnection) -> T) -> T {

@@ -14,13 +14,10 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use mentor_status_storage::migrations::{Migrations, Migrator};
 use mentor_status_tests::TestDb;
-use uuid::Uuid;
 
-use crate::access_support::{Caller, Outcome, Stmt, attempt, rolled_back};
+use crate::access::support::{Caller, Outcome, Stmt, attempt, rolled_back};
 
-const ADA: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0001);
-const KARI: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0011);
-const INGRID: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0013);
+use crate::seed_ids::users::{ADA, INGRID, KARI};
 
 /// The roles of the issue: anon, a mentor, a coordinator, a former coordinator, the service
 /// role.

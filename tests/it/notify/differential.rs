@@ -25,7 +25,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use uuid::Uuid;
 
-use crate::notify_support::service;
+use crate::notify::support::service;
 
 const CHAPTERS: usize = 4;
 /// Users 0..COORDINATORS may coordinate chapters; the rest only appear at organisation level.

@@ -8,8 +8,8 @@ use mentor_status_domain::{Actor, AuditLabel, Command, PauseReason, ReasonCode, 
 use mentor_status_storage::MentorId;
 use mentor_status_tests::TestDb;
 
-use crate::access_support::{Caller, Outcome, Stmt, attempt, audit_count};
-use crate::notify_support::{
+use crate::access::support::{Caller, Outcome, Stmt, attempt, audit_count};
+use crate::notify::support::{
     ADA_ID, BJORN_ID, CAMILLA_ID, FREDRIK, FREDRIK_ID, INGRID, KARI, OLA, OSLO, Row, TROND,
     add_organisation_coordinators, kari, last_change_id, outbox_count, recipients_of_change,
     repository, rows_of_change, service, users,

@@ -18,7 +18,7 @@ use mentor_status_storage::notifications::{
 };
 use mentor_status_tests::TestDb;
 
-use crate::notify_support::{ADA_ID, KARI, outbox_count};
+use crate::notify::support::{ADA_ID, KARI, outbox_count};
 use crate::support::{int, text};
 
 /// `changes` status changes of Ada (pause, resume, pause, ...), committed: one notification

@@ -13,25 +13,16 @@ use uuid::Uuid;
 
 use crate::support::int;
 
-// Auth users (supabase/seed.sql).
-pub const FREDRIK: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0006);
-pub const KARI: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0011); // Oslo + Bergen
-pub const TROND: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0012); // Trondheim
-pub const INGRID: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0013); // former, Oslo
-pub const OLA: Uuid = Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0099); // nobody
-
-// Mentors.
-pub const ADA_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0001); // Oslo
-pub const BJORN_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0002); // Oslo + Bergen
-pub const CAMILLA_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0003); // Bergen, paused
-pub const FREDRIK_ID: Uuid = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0006); // Tromsø
-
-// Chapters.
-pub const OSLO: Uuid = Uuid::from_u128(0xc000_0000_0000_4000_8000_0000_0000_0001);
+// The seeded cast (`crate::seed_ids`): auth users, mentors (`*_ID`) and chapters.
+pub use crate::seed_ids::chapters::OSLO;
+pub use crate::seed_ids::mentors::{
+    ADA as ADA_ID, BJORN as BJORN_ID, CAMILLA as CAMILLA_ID, FREDRIK as FREDRIK_ID,
+};
+pub use crate::seed_ids::users::{FREDRIK, INGRID, KARI, OLA, TROND};
 
 /// A repository on the test database (default pool size).
 pub fn repository(db: &TestDb) -> MentorStatusRepository {
-    crate::storage_support::repository(db, PoolConfig::default().max_size)
+    crate::storage::support::repository(db, PoolConfig::default().max_size)
 }
 
 /// A notification service (default policy) on the test database.
@@ -39,7 +30,7 @@ pub fn service(db: &TestDb) -> CoordinatorNotificationService {
     CoordinatorNotificationService::new(PoolConfig::default().build(db.url()).unwrap())
 }
 
-pub use crate::storage_support::kari;
+pub use crate::storage::support::kari;
 
 /// Makes these users organisation coordinators (`true`: active).
 pub fn add_organisation_coordinators(conn: &mut PgConnection, users: &[(Uuid, bool)]) {

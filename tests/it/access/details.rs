@@ -1,37 +1,23 @@
 //! The access migrations in detail: documented SQLSTATEs and messages, `select=*` after the
-//! column revoke, the audit trail from every path, append-only, the indexes behind the
-//! policies, and the rollbacks.
+//! column revoke, the indexes behind the policies, and the rollbacks. (The audit trail they
+//! add is in `audit.rs`.)
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error};
 use mentor_status_domain::ReasonCode;
 use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_storage::migrations::{DownTarget, Migrations, Migrator};
 use mentor_status_tests::TestDb;
-use uuid::Uuid;
 
-use crate::access_support::{
-    Caller, Outcome, Stmt, attempt, audit_count, data_snapshot, last_audit_row, rolled_back,
-};
+use crate::access::support::{Caller, Outcome, Stmt, attempt, data_snapshot, rolled_back};
+use crate::seed_ids::mentors::{BJORN as BJORN_ID, CAMILLA as CAMILLA_ID, HENRIK as HENRIK_ID};
+use crate::seed_ids::{mentor, users};
 use crate::support::{int, relation_exists, text};
 
-const fn user(n: u128) -> Uuid {
-    Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0000 + n)
-}
-
-const fn mentor(n: u128) -> Uuid {
-    Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0000 + n)
-}
-
-const ADA: Caller = Caller::User(user(0x01));
-const BJORN: Caller = Caller::User(user(0x02));
-const KARI: Caller = Caller::User(user(0x11));
-const TROND: Caller = Caller::User(user(0x12));
-const CAMILLA_ID: Uuid = mentor(0x03); // paused, 'vacation', Bergen
-const ADA_ID: Uuid = mentor(0x01); // active, Oslo
-const BJORN_ID: Uuid = mentor(0x02); // active, Oslo + Bergen
-const HENRIK_ID: Uuid = mentor(0x08); // inactive, Bergen
+const ADA: Caller = Caller::User(users::ADA);
+const BJORN: Caller = Caller::User(users::BJORN);
+const KARI: Caller = Caller::User(users::KARI);
+const TROND: Caller = Caller::User(users::TROND);
 
 fn failed(sqlstate: &str, message: &str) -> Outcome {
     Outcome::Failed {
@@ -56,7 +42,7 @@ fn try_as(conn: &mut PgConnection, caller: Caller, sql: &str) -> Outcome {
 fn the_rpcs_raise_the_documented_sqlstates_and_messages() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    let unknown = Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0777);
+    let unknown = mentor(0x777);
     let cases: [(Caller, String, Outcome); 13] = [
         // 42501, the domain's Denied messages.
         (
@@ -268,259 +254,6 @@ fn select_star_works_for_clients_and_the_reason_column_reads_null() {
 }
 
 #[test]
-fn a_mentor_reads_their_history_without_reasons_and_coordinators_read_it_with_reasons() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    rolled_back(&mut conn, |conn| {
-        // Bjørn pauses himself, Kari resumes him.
-        assert!(matches!(
-            attempt(
-                conn,
-                BJORN,
-                Stmt::Query(&format!(
-                    "select 1 from public.pause_mentor('{BJORN_ID}', 'training')"
-                ))
-            ),
-            Outcome::Done { rows: 1, .. }
-        ));
-        assert!(matches!(
-            attempt(
-                conn,
-                KARI,
-                Stmt::Query(&format!("select 1 from public.resume_mentor('{BJORN_ID}')"))
-            ),
-            Outcome::Done { rows: 1, .. }
-        ));
-        let own = format!(
-            "select from_status || '->' || to_status || ' by ' || changed_by from public.mentor_status_changes where mentor_id = '{BJORN_ID}'"
-        );
-        assert_eq!(
-            attempt(conn, BJORN, Stmt::Query(&own)),
-            Outcome::Done {
-                rows: 2,
-                values: format!(
-                    "active->paused by {},paused->active by {}",
-                    user(0x02),
-                    user(0x11)
-                ),
-            }
-        );
-        let reasons = format!(
-            "select pause_reason from public.mentor_status_changes where mentor_id = '{BJORN_ID}'"
-        );
-        // The column reads NULL (the reasons live in private.mentor_status_change_reasons).
-        assert_eq!(
-            attempt(conn, BJORN, Stmt::Query(&reasons)),
-            Outcome::Done {
-                rows: 2,
-                values: String::new()
-            }
-        );
-        assert_eq!(
-            attempt(
-                conn,
-                BJORN,
-                Stmt::Query(&format!(
-                    "select pause_reason from public.mentor_status_history('{BJORN_ID}')"
-                ))
-            )
-            .sqlstate(),
-            Some("42501")
-        );
-        // Kari (coordinator) sees both rows with the reason through the function.
-        assert_eq!(
-            attempt(
-                conn,
-                KARI,
-                Stmt::Query(&format!(
-                    "select pause_reason from public.mentor_status_history('{BJORN_ID}')"
-                ))
-            ),
-            Outcome::Done {
-                rows: 2,
-                values: "training,training".into()
-            }
-        );
-        // Ada (same chapter, not a coordinator) sees nothing of Bjørn's history.
-        assert_eq!(
-            attempt(conn, ADA, Stmt::Query(&own)),
-            Outcome::Done {
-                rows: 0,
-                values: String::new()
-            }
-        );
-    });
-}
-
-/// The audit row of one change made by `sql` (as the owner, in a rolled-back transaction),
-/// without the columns that differ between two runs (id, times).
-fn audit_row_of(conn: &mut PgConnection, sql: &str) -> Result<String, Error> {
-    let mut result = Ok(String::new());
-    let _ = conn.transaction::<(), Error, _>(|conn| {
-        let before = audit_count(conn);
-        result = conn.batch_execute(sql).map(|()| {
-            assert_eq!(audit_count(conn), before + 1, "{sql}");
-            last_audit_row(conn)
-        });
-        Err(Error::RollbackTransaction)
-    });
-    result
-}
-
-#[test]
-fn rust_path_and_rpc_path_write_the_same_audit_row_and_maintenance_is_recorded_as_such() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    let kari = user(0x11);
-    let pause = format!(
-        "update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = 'vacation' where id = '{ADA_ID}';"
-    );
-
-    // The RPC path: Kari pauses Ada through PostgREST.
-    let rpc = rolled_back(&mut conn, |conn| {
-        let outcome = attempt(
-            conn,
-            KARI,
-            Stmt::Query(&format!(
-                "select status from public.pause_mentor('{ADA_ID}', 'vacation')"
-            )),
-        );
-        assert_eq!(
-            outcome,
-            Outcome::Done {
-                rows: 1,
-                values: "paused".into()
-            }
-        );
-        last_audit_row(conn)
-    });
-    // The Rust path: the repository's settings, then an UPDATE as the owner.
-    let repository = audit_row_of(
-        &mut conn,
-        &format!(
-            "select set_config('mentor_status.actor_id', '{kari}', true), set_config('mentor_status.actor_role', 'authenticated', true); {pause}"
-        ),
-    )
-    .unwrap();
-    assert_eq!(
-        rpc,
-        format!("{ADA_ID} active->paused {kari} authenticated vacation")
-    );
-    assert_eq!(repository, rpc);
-
-    // The service role through the repository (no user) and through the RPC.
-    let service_repository = audit_row_of(
-        &mut conn,
-        &format!(
-            "select set_config('mentor_status.actor_id', '', true), set_config('mentor_status.actor_role', 'service_role', true); {pause}"
-        ),
-    )
-    .unwrap();
-    let service_rpc = rolled_back(&mut conn, |conn| {
-        let outcome = attempt(
-            conn,
-            Caller::ServiceRole,
-            Stmt::Query(&format!(
-                "select status from public.pause_mentor('{ADA_ID}', 'vacation')"
-            )),
-        );
-        assert_eq!(
-            outcome,
-            Outcome::Done {
-                rows: 1,
-                values: "paused".into()
-            }
-        );
-        last_audit_row(conn)
-    });
-    assert_eq!(
-        service_repository,
-        format!("{ADA_ID} active->paused - service_role vacation")
-    );
-    assert_eq!(service_rpc, service_repository);
-
-    // The SQL console: no claims, no settings.
-    assert_eq!(
-        audit_row_of(&mut conn, &pause).unwrap(),
-        format!("{ADA_ID} active->paused - maintenance vacation")
-    );
-
-    // A repository that claims a signed-in user but forgets who: refused, nothing written.
-    let forgot = audit_row_of(
-        &mut conn,
-        &format!("select set_config('mentor_status.actor_role', 'authenticated', true); {pause}"),
-    );
-    match forgot {
-        Err(Error::DatabaseError(DatabaseErrorKind::CheckViolation, info)) => {
-            assert_eq!(
-                info.constraint_name(),
-                Some("mentor_status_changes_authenticated_actor_known")
-            );
-        }
-        other => panic!("expected a check violation, got {other:?}"),
-    }
-
-    // Changing anything but the three status columns writes no audit row.
-    rolled_back(&mut conn, |conn| {
-        conn.batch_execute(&format!("update public.peer_mentors set phone = null, full_name = 'Ada H.' where id = '{ADA_ID}'"))
-            .unwrap();
-        assert_eq!(audit_count(conn), 0);
-    });
-}
-
-#[test]
-fn the_trail_is_append_only_for_every_client_role_and_truncate_cannot_wipe_mentors() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    conn.batch_execute(&format!(
-        "update public.peer_mentors set status = 'inactive' where id = '{ADA_ID}'"
-    ))
-    .unwrap();
-    assert_eq!(audit_count(&mut conn), 1);
-    for caller in [ADA, KARI, Caller::Anon, Caller::ServiceRole] {
-        for sql in [
-            "truncate public.mentor_status_changes",
-            "truncate public.peer_mentors cascade",
-            "delete from public.mentor_status_changes",
-            "update public.mentor_status_changes set changed_by = null",
-            "alter sequence public.mentor_status_changes_id_seq restart",
-            "select setval('public.mentor_status_changes_id_seq', 1000)",
-        ] {
-            let outcome = rolled_back(&mut conn, |conn| {
-                let stmt = if sql.starts_with("select") {
-                    Stmt::Query(sql)
-                } else {
-                    Stmt::Command(sql)
-                };
-                attempt(conn, caller, stmt)
-            });
-            assert_eq!(
-                outcome.sqlstate(),
-                Some("42501"),
-                "{caller:?}: {sql}: {outcome:?}"
-            );
-        }
-    }
-    // Deleting the mentor would take the history with it: refused, even for the service role.
-    let delete = rolled_back(&mut conn, |conn| {
-        attempt(
-            conn,
-            Caller::ServiceRole,
-            Stmt::Command(&format!(
-                "delete from public.peer_mentors where id = '{ADA_ID}'"
-            )),
-        )
-    });
-    assert_eq!(delete.sqlstate(), Some("23503"), "{delete:?}");
-    // The owner can, for maintenance.
-    rolled_back(&mut conn, |conn| {
-        conn.batch_execute("delete from public.mentor_status_changes")
-            .unwrap();
-        assert_eq!(audit_count(conn), 0);
-    });
-}
-
-#[test]
 fn the_coordinator_helper_is_answered_from_the_partial_indexes() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
@@ -534,7 +267,7 @@ fn the_coordinator_helper_is_answered_from_the_partial_indexes() {
     let plan = rolled_back(&mut conn, |conn| {
         conn.batch_execute(&format!(
             "set local enable_seqscan = off; select set_config('request.jwt.claims', '{{\"sub\":\"{}\"}}', true);",
-            user(0x11)
+            users::KARI
         ))
         .unwrap();
         #[derive(QueryableByName)]

@@ -29,7 +29,7 @@ use proptest::sample::select;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use uuid::Uuid;
 
-use crate::access_support::{
+use crate::access::support::{
     Caller, Outcome, Stmt, attempt, audit_count, data_snapshot, last_audit_row, mentor_state,
     rolled_back,
 };

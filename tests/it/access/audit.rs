@@ -1,0 +1,294 @@
+//! The audit trail the access migrations add: what a mentor and a coordinator read of it, the
+//! same row from the repository and from the RPCs (maintenance recorded as such), and that
+//! it is append-only.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error};
+use mentor_status_domain::{Actor, Command, ReasonCode, UserId};
+use mentor_status_storage::MentorId;
+use mentor_status_tests::TestDb;
+
+use crate::access::support::{
+    Caller, Outcome, Stmt, attempt, audit_count, last_audit_row, rolled_back,
+};
+use crate::seed_ids::mentors::{ADA as ADA_ID, BJORN as BJORN_ID};
+use crate::seed_ids::users;
+use crate::storage::support::{at, repository};
+
+const ADA: Caller = Caller::User(users::ADA);
+const BJORN: Caller = Caller::User(users::BJORN);
+const KARI: Caller = Caller::User(users::KARI);
+
+#[test]
+fn a_mentor_reads_their_history_without_reasons_and_coordinators_read_it_with_reasons() {
+    let db = TestDb::seeded();
+    let mut conn = db.conn();
+    rolled_back(&mut conn, |conn| {
+        // Bjørn pauses himself, Kari resumes him.
+        assert!(matches!(
+            attempt(
+                conn,
+                BJORN,
+                Stmt::Query(&format!(
+                    "select 1 from public.pause_mentor('{BJORN_ID}', 'training')"
+                ))
+            ),
+            Outcome::Done { rows: 1, .. }
+        ));
+        assert!(matches!(
+            attempt(
+                conn,
+                KARI,
+                Stmt::Query(&format!("select 1 from public.resume_mentor('{BJORN_ID}')"))
+            ),
+            Outcome::Done { rows: 1, .. }
+        ));
+        let own = format!(
+            "select from_status || '->' || to_status || ' by ' || changed_by from public.mentor_status_changes where mentor_id = '{BJORN_ID}'"
+        );
+        assert_eq!(
+            attempt(conn, BJORN, Stmt::Query(&own)),
+            Outcome::Done {
+                rows: 2,
+                values: format!(
+                    "active->paused by {},paused->active by {}",
+                    users::BJORN,
+                    users::KARI
+                ),
+            }
+        );
+        let reasons = format!(
+            "select pause_reason from public.mentor_status_changes where mentor_id = '{BJORN_ID}'"
+        );
+        // The column reads NULL (the reasons live in private.mentor_status_change_reasons).
+        assert_eq!(
+            attempt(conn, BJORN, Stmt::Query(&reasons)),
+            Outcome::Done {
+                rows: 2,
+                values: String::new()
+            }
+        );
+        assert_eq!(
+            attempt(
+                conn,
+                BJORN,
+                Stmt::Query(&format!(
+                    "select pause_reason from public.mentor_status_history('{BJORN_ID}')"
+                ))
+            )
+            .sqlstate(),
+            Some("42501")
+        );
+        // Kari (coordinator) sees both rows with the reason through the function.
+        assert_eq!(
+            attempt(
+                conn,
+                KARI,
+                Stmt::Query(&format!(
+                    "select pause_reason from public.mentor_status_history('{BJORN_ID}')"
+                ))
+            ),
+            Outcome::Done {
+                rows: 2,
+                values: "training,training".into()
+            }
+        );
+        // Ada (same chapter, not a coordinator) sees nothing of Bjørn's history.
+        assert_eq!(
+            attempt(conn, ADA, Stmt::Query(&own)),
+            Outcome::Done {
+                rows: 0,
+                values: String::new()
+            }
+        );
+    });
+}
+
+/// The audit row of one change made by `sql` (as the owner, in a rolled-back transaction),
+/// without the columns that differ between two runs (id, times).
+fn audit_row_of(conn: &mut PgConnection, sql: &str) -> Result<String, Error> {
+    let mut result = Ok(String::new());
+    let _ = conn.transaction::<(), Error, _>(|conn| {
+        let before = audit_count(conn);
+        result = conn.batch_execute(sql).map(|()| {
+            assert_eq!(audit_count(conn), before + 1, "{sql}");
+            last_audit_row(conn)
+        });
+        Err(Error::RollbackTransaction)
+    });
+    result
+}
+
+/// The audit row of Ada's pause (`vacation`) made by the repository itself as `actor`,
+/// without the columns that differ between two runs; afterwards the owner puts Ada back as
+/// seeded and clears the trail, so the next change starts from the same data.
+fn repository_audit_row(db: &TestDb, conn: &mut PgConnection, actor: &Actor) -> String {
+    let before = audit_count(conn);
+    repository(db, 1)
+        .change_status(
+            actor,
+            MentorId::new(ADA_ID),
+            Command::Pause {
+                reason: Some(ReasonCode::Vacation.into()),
+            },
+            at(0),
+        )
+        .unwrap();
+    assert_eq!(audit_count(conn), before + 1, "one audit row per change");
+    let row = last_audit_row(conn);
+    conn.batch_execute(&format!(
+        "update public.peer_mentors set status = 'active', pause_at = null, pause_reason = null
+          where id = '{ADA_ID}';
+         delete from public.mentor_status_changes;"
+    ))
+    .unwrap();
+    row
+}
+
+fn kari_actor() -> Actor {
+    Actor::Coordinator {
+        user_id: UserId::new(users::KARI),
+    }
+}
+
+#[test]
+fn rust_path_and_rpc_path_write_the_same_audit_row_and_maintenance_is_recorded_as_such() {
+    let db = TestDb::seeded();
+    let mut conn = db.conn();
+    let kari = users::KARI;
+    let pause = format!(
+        "update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = 'vacation' where id = '{ADA_ID}';"
+    );
+
+    // The RPC path: Kari pauses Ada through PostgREST.
+    let rpc = rolled_back(&mut conn, |conn| {
+        let outcome = attempt(
+            conn,
+            KARI,
+            Stmt::Query(&format!(
+                "select status from public.pause_mentor('{ADA_ID}', 'vacation')"
+            )),
+        );
+        assert_eq!(
+            outcome,
+            Outcome::Done {
+                rows: 1,
+                values: "paused".into()
+            }
+        );
+        last_audit_row(conn)
+    });
+    // The Rust path: the repository itself, as Kari.
+    let repository = repository_audit_row(&db, &mut conn, &kari_actor());
+    assert_eq!(
+        rpc,
+        format!("{ADA_ID} active->paused {kari} authenticated vacation")
+    );
+    assert_eq!(repository, rpc);
+
+    // The service role through the repository (no user) and through the RPC.
+    let service_repository = repository_audit_row(&db, &mut conn, &Actor::ServiceRole);
+    let service_rpc = rolled_back(&mut conn, |conn| {
+        let outcome = attempt(
+            conn,
+            Caller::ServiceRole,
+            Stmt::Query(&format!(
+                "select status from public.pause_mentor('{ADA_ID}', 'vacation')"
+            )),
+        );
+        assert_eq!(
+            outcome,
+            Outcome::Done {
+                rows: 1,
+                values: "paused".into()
+            }
+        );
+        last_audit_row(conn)
+    });
+    assert_eq!(
+        service_repository,
+        format!("{ADA_ID} active->paused - service_role vacation")
+    );
+    assert_eq!(service_rpc, service_repository);
+
+    // The SQL console: no claims, no settings.
+    assert_eq!(
+        audit_row_of(&mut conn, &pause).unwrap(),
+        format!("{ADA_ID} active->paused - maintenance vacation")
+    );
+
+    // A writer that claims a signed-in user but forgets who: refused, nothing written.
+    let forgot = audit_row_of(
+        &mut conn,
+        &format!("select set_config('mentor_status.actor_role', 'authenticated', true); {pause}"),
+    );
+    match forgot {
+        Err(Error::DatabaseError(DatabaseErrorKind::CheckViolation, info)) => {
+            assert_eq!(
+                info.constraint_name(),
+                Some("mentor_status_changes_authenticated_actor_known")
+            );
+        }
+        other => panic!("expected a check violation, got {other:?}"),
+    }
+
+    // Changing anything but the three status columns writes no audit row.
+    rolled_back(&mut conn, |conn| {
+        conn.batch_execute(&format!("update public.peer_mentors set phone = null, full_name = 'Ada H.' where id = '{ADA_ID}'"))
+            .unwrap();
+        assert_eq!(audit_count(conn), 0);
+    });
+}
+
+#[test]
+fn the_trail_is_append_only_for_every_client_role_and_truncate_cannot_wipe_mentors() {
+    let db = TestDb::seeded();
+    let mut conn = db.conn();
+    conn.batch_execute(&format!(
+        "update public.peer_mentors set status = 'inactive' where id = '{ADA_ID}'"
+    ))
+    .unwrap();
+    assert_eq!(audit_count(&mut conn), 1);
+    for caller in [ADA, KARI, Caller::Anon, Caller::ServiceRole] {
+        for sql in [
+            "truncate public.mentor_status_changes",
+            "truncate public.peer_mentors cascade",
+            "delete from public.mentor_status_changes",
+            "update public.mentor_status_changes set changed_by = null",
+            "alter sequence public.mentor_status_changes_id_seq restart",
+            "select setval('public.mentor_status_changes_id_seq', 1000)",
+        ] {
+            let outcome = rolled_back(&mut conn, |conn| {
+                let stmt = if sql.starts_with("select") {
+                    Stmt::Query(sql)
+                } else {
+                    Stmt::Command(sql)
+                };
+                attempt(conn, caller, stmt)
+            });
+            assert_eq!(
+                outcome.sqlstate(),
+                Some("42501"),
+                "{caller:?}: {sql}: {outcome:?}"
+            );
+        }
+    }
+    // Deleting the mentor would take the history with it: refused, even for the service role.
+    let delete = rolled_back(&mut conn, |conn| {
+        attempt(
+            conn,
+            Caller::ServiceRole,
+            Stmt::Command(&format!(
+                "delete from public.peer_mentors where id = '{ADA_ID}'"
+            )),
+        )
+    });
+    assert_eq!(delete.sqlstate(), Some("23503"), "{delete:?}");
+    // The owner can, for maintenance.
+    rolled_back(&mut conn, |conn| {
+        conn.batch_execute("delete from public.mentor_status_changes")
+            .unwrap();
+        assert_eq!(audit_count(conn), 0);
+    });
+}

@@ -1,0 +1,80 @@
+//! The ids of the fixture cast in `supabase/seed.sql`, in one place: auth users
+//! `a0000000-0000-4000-8000-0000000000NN`, mentors `b0000000-…-0000000000NN` (mentor NN
+//! belongs to user NN) and chapters `c0000000-…-0000000000NN`.
+//!
+//! Every test under `tests/it/` names a seeded row through these constants; a test that
+//! inserts rows of its own may use [`user`], [`mentor`] and [`chapter`] with a number the
+//! seed does not use.
+
+use uuid::Uuid;
+
+/// The auth user `a0000000-0000-4000-8000-0000000000NN` (`n` written in hex: `0x11` is
+/// `…011`).
+pub const fn user(n: u128) -> Uuid {
+    Uuid::from_u128(0xa000_0000_0000_4000_8000_0000_0000_0000 + n)
+}
+
+/// The mentor `b0000000-0000-4000-8000-0000000000NN` (of user NN).
+pub const fn mentor(n: u128) -> Uuid {
+    Uuid::from_u128(0xb000_0000_0000_4000_8000_0000_0000_0000 + n)
+}
+
+/// The chapter `c0000000-0000-4000-8000-0000000000NN`.
+pub const fn chapter(n: u128) -> Uuid {
+    Uuid::from_u128(0xc000_0000_0000_4000_8000_0000_0000_0000 + n)
+}
+
+/// The seeded auth users, by first name.
+pub mod users {
+    use super::user;
+    use uuid::Uuid;
+
+    /// Ada Hansen, mentor in Oslo.
+    pub const ADA: Uuid = user(0x01);
+    /// Bjørn Olsen, mentor in Oslo and Bergen.
+    pub const BJORN: Uuid = user(0x02);
+    /// Fredrik Dahl, mentor in Tromsø.
+    pub const FREDRIK: Uuid = user(0x06);
+    /// Kari Koordinator, coordinator of Oslo and Bergen.
+    pub const KARI: Uuid = user(0x11);
+    /// Trond Koordinator, coordinator of Trondheim.
+    pub const TROND: Uuid = user(0x12);
+    /// Ingrid Tidligere, a former coordinator of Oslo (inactive).
+    pub const INGRID: Uuid = user(0x13);
+    /// Ola Utenfor: a user who is neither mentor nor coordinator.
+    pub const OLA: Uuid = user(0x99);
+}
+
+/// The seeded mentors (`peer_mentors.id`), by first name.
+pub mod mentors {
+    use super::mentor;
+    use uuid::Uuid;
+
+    /// Ada Hansen: active, Oslo.
+    pub const ADA: Uuid = mentor(0x01);
+    /// Bjørn Olsen: active, Oslo and Bergen.
+    pub const BJORN: Uuid = mentor(0x02);
+    /// Camilla Berg: paused since 2026-11-01 08:00Z with `vacation`, Bergen.
+    pub const CAMILLA: Uuid = mentor(0x03);
+    /// Fredrik Dahl: active, Tromsø.
+    pub const FREDRIK: Uuid = mentor(0x06);
+    /// Henrik Strand: inactive, Bergen.
+    pub const HENRIK: Uuid = mentor(0x08);
+    /// An id no seeded mentor has.
+    pub const NOBODY: Uuid = mentor(0xff);
+}
+
+/// The seeded chapters.
+pub mod chapters {
+    use super::chapter;
+    use uuid::Uuid;
+
+    /// Oslo: Ada, Bjørn and Guro; coordinated by Kari (Ingrid formerly).
+    pub const OSLO: Uuid = chapter(0x01);
+    /// Bergen: Bjørn, Camilla and Henrik (Guro left); coordinated by Kari.
+    pub const BERGEN: Uuid = chapter(0x02);
+    /// Trondheim: Daniel and Eva; coordinated by Trond.
+    pub const TRONDHEIM: Uuid = chapter(0x03);
+    /// Tromsø: Eva and Fredrik; no coordinator.
+    pub const TROMSO: Uuid = chapter(0x04);
+}
