@@ -78,3 +78,90 @@ pub mod chapters {
     /// Tromsø: Eva and Fredrik; no coordinator.
     pub const TROMSO: Uuid = chapter(0x04);
 }
+
+#[cfg(test)]
+mod tests {
+    use mentor_status_tests::TestDb;
+    use uuid::Uuid;
+
+    use super::{chapters, mentors, users};
+    use crate::support::{int, text};
+
+    #[test]
+    fn the_seeded_ids_used_here_exist_and_the_unknown_one_does_not() {
+        // Guards the tests that name these rows against a seed change turning them vacuous.
+        let db = TestDb::seeded();
+        let mut conn = db.conn();
+        let count = |conn: &mut diesel::PgConnection, table: &str, id: Uuid| {
+            int(
+                conn,
+                &format!("select count(*) as v from {table} where id = '{id}'"),
+            )
+        };
+        for (id, name) in [
+            (mentors::ADA, "Ada Hansen"),
+            (mentors::BJORN, "Bjørn Olsen"),
+            (mentors::CAMILLA, "Camilla Berg"),
+            (mentors::FREDRIK, "Fredrik Dahl"),
+            (mentors::HENRIK, "Henrik Strand"),
+        ] {
+            assert_eq!(
+                text(
+                    &mut conn,
+                    &format!("select full_name as v from public.peer_mentors where id = '{id}'")
+                ),
+                name,
+                "{id}"
+            );
+        }
+        for id in [mentors::NOBODY, Uuid::nil()] {
+            assert_eq!(count(&mut conn, "public.peer_mentors", id), 0, "{id}");
+        }
+        for id in [
+            users::ADA,
+            users::BJORN,
+            users::FREDRIK,
+            users::KARI,
+            users::TROND,
+            users::INGRID,
+            users::OLA,
+        ] {
+            assert_eq!(count(&mut conn, "auth.users", id), 1, "{id}");
+        }
+        for (id, name) in [
+            (chapters::OSLO, "Oslo"),
+            (chapters::BERGEN, "Bergen"),
+            (chapters::TRONDHEIM, "Trondheim"),
+            (chapters::TROMSO, "Tromsø"),
+        ] {
+            assert_eq!(
+                text(
+                    &mut conn,
+                    &format!("select name as v from public.chapters where id = '{id}'")
+                ),
+                name,
+                "{id}"
+            );
+        }
+        assert_eq!(
+            text(
+                &mut conn,
+                &format!(
+                    "select status::text as v from public.peer_mentors where id = '{}'",
+                    mentors::CAMILLA
+                )
+            ),
+            "paused"
+        );
+        assert_eq!(
+            text(
+                &mut conn,
+                &format!(
+                    "select status::text as v from public.peer_mentors where id = '{}'",
+                    mentors::HENRIK
+                )
+            ),
+            "inactive"
+        );
+    }
+}

@@ -30,7 +30,7 @@ pub enum Caller {
 
 impl Caller {
     /// The statements PostgREST runs before the query.
-    fn preamble(self) -> String {
+    pub fn preamble(self) -> String {
         let (role, claims) = match self {
             Caller::Anon => ("anon", r#"{"role":"anon"}"#.to_owned()),
             Caller::User(id) => (
@@ -232,46 +232,70 @@ impl ErrorFields {
     }
 }
 
+impl ErrorFields {
+    /// Asserts the SQLSTATE and that the message contains every fragment.
+    #[track_caller]
+    pub fn assert(&self, sqlstate: &str, fragments: &[&str]) {
+        assert_eq!(self.sqlstate, sqlstate, "{self:?}");
+        for fragment in fragments {
+            assert!(
+                self.message.contains(fragment),
+                "message lacks {fragment:?}: {self:?}"
+            );
+        }
+    }
+}
+
+/// Runs the statement `sql` as `caller` (`None`: the owner, no role switch) inside the
+/// caller's open transaction, in a subtransaction that catches its error; then returns to the
+/// owner. Returns the rows it returned or changed, or every field of its error.
+pub fn run_recorded(
+    conn: &mut PgConnection,
+    caller: Option<Caller>,
+    sql: &str,
+) -> Result<i64, ErrorFields> {
+    assert!(!sql.contains("$recorded_sql$"), "{sql}");
+    if let Some(caller) = caller {
+        conn.batch_execute(&caller.preamble())
+            .unwrap_or_else(|e| panic!("switching to {caller:?}: {e}"));
+    }
+    conn.batch_execute(&format!(
+        "do $recorded$
+         declare n pg_catalog.int8; st text; msg text; det text; hin text; con text;
+         begin
+           execute $recorded_sql$ {sql} $recorded_sql$;
+           get diagnostics n = row_count;
+           perform set_config('access_test.recorded', 'done' || chr(31) || n, true);
+         exception when others then
+           get stacked diagnostics st = returned_sqlstate, msg = message_text,
+                                   det = pg_exception_detail, hin = pg_exception_hint,
+                                   con = constraint_name;
+           perform set_config('access_test.recorded',
+                              concat_ws(chr(31), 'failed', st, coalesce(msg, ''), coalesce(det, ''),
+                                        coalesce(hin, ''), coalesce(con, '')), true);
+         end
+         $recorded$;"
+    ))
+    .unwrap_or_else(|e| panic!("running the recording block for {sql}: {e}"));
+    conn.batch_execute("reset role; select set_config('request.jwt.claims', '', true);")
+        .unwrap_or_else(|e| panic!("switching back to the owner: {e}"));
+    let recorded = text(conn, "select current_setting('access_test.recorded') as v");
+    let parts: Vec<&str> = recorded.split('\u{1f}').collect();
+    match parts.as_slice() {
+        ["done", rows] => Ok(rows.parse().unwrap_or_else(|e| panic!("{recorded}: {e}"))),
+        ["failed", sqlstate, message, detail, hint, constraint] => Err(ErrorFields {
+            sqlstate: (*sqlstate).to_owned(),
+            message: (*message).to_owned(),
+            detail: (*detail).to_owned(),
+            hint: (*hint).to_owned(),
+            constraint: (*constraint).to_owned(),
+        }),
+        _ => panic!("unexpected record {recorded:?}"),
+    }
+}
+
 /// Runs the command `sql` as `caller` (`None`: the owner, no role switch) in a rolled-back
 /// transaction and returns its error, or `None` if it succeeded.
 pub fn error_of(conn: &mut PgConnection, caller: Option<Caller>, sql: &str) -> Option<ErrorFields> {
-    assert!(!sql.contains("$error_of$"), "{sql}");
-    rolled_back(conn, |conn| {
-        if let Some(caller) = caller {
-            conn.batch_execute(&caller.preamble())
-                .unwrap_or_else(|e| panic!("switching to {caller:?}: {e}"));
-        }
-        conn.batch_execute(&format!(
-            "do $error_of_block$
-             declare st text; msg text; det text; hin text; con text;
-             begin
-               execute $error_of$ {sql} $error_of$;
-               perform set_config('access_test.error', '', true);
-             exception when others then
-               get stacked diagnostics st = returned_sqlstate, msg = message_text,
-                                       det = pg_exception_detail, hin = pg_exception_hint,
-                                       con = constraint_name;
-               perform set_config('access_test.error', concat_ws(chr(31), st, coalesce(msg, ''), coalesce(det, ''), coalesce(hin, ''), coalesce(con, '')), true);
-             end
-             $error_of_block$;"
-        ))
-        .unwrap_or_else(|e| panic!("running the error block for {sql}: {e}"));
-        conn.batch_execute("reset role; select set_config('request.jwt.claims', '', true);")
-            .unwrap_or_else(|e| panic!("switching back to the owner: {e}"));
-        let recorded = text(conn, "select current_setting('access_test.error') as v");
-        if recorded.is_empty() {
-            return None;
-        }
-        let parts: Vec<&str> = recorded.split('\u{1f}').collect();
-        match parts.as_slice() {
-            [sqlstate, message, detail, hint, constraint] => Some(ErrorFields {
-                sqlstate: (*sqlstate).to_owned(),
-                message: (*message).to_owned(),
-                detail: (*detail).to_owned(),
-                hint: (*hint).to_owned(),
-                constraint: (*constraint).to_owned(),
-            }),
-            _ => panic!("unexpected error record {recorded:?}"),
-        }
-    })
+    rolled_back(conn, |conn| run_recorded(conn, caller, sql).err())
 }

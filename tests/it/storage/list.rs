@@ -113,12 +113,10 @@ fn the_list_query_uses_the_partial_chapter_index() {
         #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
         line: String,
     }
-    let plan: Vec<Line> = diesel::sql_query(format!(
-        "explain execute listed({})",
-        arguments.join(", ")
-    ))
-    .load(&mut conn)
-    .unwrap();
+    let plan: Vec<Line> =
+        diesel::sql_query(format!("explain execute listed({})", arguments.join(", ")))
+            .load(&mut conn)
+            .unwrap();
     let plan: Vec<String> = plan.into_iter().map(|l| l.line).collect();
     let plan = plan.join("\n");
     assert!(
