@@ -6,13 +6,13 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use mentor_status_domain::ReasonCode;
 use mentor_status_localdb::fingerprint::{diff, fingerprint};
-use mentor_status_storage::migrations::{DownTarget, Migrations, Migrator};
+use mentor_status_storage::migrations::{DownTarget, Migrator};
 use mentor_status_tests::TestDb;
 
 use crate::access::support::{Caller, Outcome, Stmt, attempt, data_snapshot, rolled_back};
 use crate::seed_ids::mentors::{BJORN as BJORN_ID, CAMILLA as CAMILLA_ID, HENRIK as HENRIK_ID};
 use crate::seed_ids::{mentor, users};
-use crate::support::{int, relation_exists, text};
+use crate::support::{int, platform_before, relation_exists, text, version_before};
 
 const ADA: Caller = Caller::User(users::ADA);
 const BJORN: Caller = Caller::User(users::BJORN);
@@ -294,16 +294,10 @@ fn the_coordinator_helper_is_answered_from_the_partial_indexes() {
 
 #[test]
 fn the_access_migrations_roll_back_to_the_previous_schema_and_privileges() {
-    let db = TestDb::platform();
+    // The first access migration is 20261126140000_add_chapter_access_indexes.
+    let db = platform_before("add_chapter_access_indexes");
     let mut conn = db.conn();
-    let embedded = Migrations::embedded();
-    let versions: Vec<&str> = embedded.iter().map(|m| m.version()).collect();
-    let first = versions
-        .iter()
-        .position(|v| *v == "20261126140000")
-        .expect("the first access migration");
-    let before_access = versions[first - 1].to_owned();
-    Migrator::new(&mut conn).up(Some(&before_access)).unwrap();
+    let before_access = version_before("add_chapter_access_indexes");
     let before = fingerprint(&mut conn).unwrap();
     let table_select =
         "select has_table_privilege('authenticated', 'public.peer_mentors', 'select')::text as v";

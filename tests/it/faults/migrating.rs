@@ -6,17 +6,7 @@ use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_storage::migrations::{MigrationError, Migrations, Migrator, SqlMigration};
 use mentor_status_tests::TestDb;
 
-use crate::support::{int, text, wait_for_a_lock_waiter};
-
-fn before_status_migration() -> String {
-    let embedded = Migrations::embedded();
-    let all: Vec<&SqlMigration> = embedded.iter().collect();
-    let at = all
-        .iter()
-        .position(|m| m.name() == "add_mentor_status")
-        .expect("status migration exists");
-    all[at - 1].version().to_owned()
-}
+use crate::support::{int, text, version_before, wait_for_a_lock_waiter};
 
 fn history(conn: &mut PgConnection) -> String {
     text(
@@ -44,7 +34,7 @@ impl Before {
 
 fn migrate_to_just_before_the_status_migration(conn: &mut PgConnection) -> Before {
     Migrator::new(conn)
-        .up(Some(&before_status_migration()))
+        .up(Some(&version_before("add_mentor_status")))
         .unwrap();
     Before {
         schema: fingerprint(conn).unwrap(),

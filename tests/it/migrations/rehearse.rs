@@ -20,7 +20,7 @@ use mentor_status_storage::migrations::{
 };
 use mentor_status_tests::{TestDb, binaries, project_root, server_url};
 
-use crate::support::{int, text};
+use crate::support::{int, platform_before, text, version_before};
 
 /// The bench's "one ALTER with validated CHECKs": scans every row under ACCESS EXCLUSIVE.
 const ONE_ALTER: &str = "
@@ -34,24 +34,10 @@ alter table public.peer_mentors
   add constraint chk_pause_reason_only_when_paused check (status = 'paused' or pause_reason is null),
   add constraint chk_pause_reason_no_national_id check (pause_reason is null or (char_length(pause_reason) <= 200 and pause_reason !~ '[0-9]{6}[ .-]?[0-9]{5}'));";
 
-/// The version just before `add_mentor_status`.
-fn version_before_status_migration() -> String {
-    let embedded = Migrations::embedded();
-    let all: Vec<&SqlMigration> = embedded.iter().collect();
-    let at = all
-        .iter()
-        .position(|m| m.name() == "add_mentor_status")
-        .expect("the add_mentor_status migration exists");
-    all[at - 1].version().to_owned()
-}
-
 /// A production database at the version before the status migration with `rows` mentors.
 fn production(rows: u64) -> TestDb {
-    let db = TestDb::platform();
+    let db = platform_before("add_mentor_status");
     let mut conn = db.conn();
-    Migrator::new(&mut conn)
-        .up(Some(&version_before_status_migration()))
-        .unwrap();
     conn.batch_execute(&format!(
         "insert into public.chapters (name) select 'Chapter ' || i from generate_series(1, 50) i;
          with u as (
@@ -119,7 +105,7 @@ impl Runner for TestRunner {
 /// The embedded files up to the status migration, which is replaced by [`ONE_ALTER`].
 fn one_alter_migrations() -> Migrations {
     let embedded = Migrations::embedded();
-    let before = version_before_status_migration();
+    let before = version_before("add_mentor_status");
     let mut files: Vec<SqlMigration> = embedded
         .iter()
         .filter(|m| m.version() <= before.as_str())
@@ -207,7 +193,7 @@ fn a_production_copy_shows_our_files_within_noise_and_a_one_alter_check_blocking
     let ours = run(&options(&source, &prefix), Migrations::embedded()).unwrap();
     let expected: Vec<String> = Migrations::embedded()
         .iter()
-        .filter(|m| m.version() > version_before_status_migration().as_str())
+        .filter(|m| m.version() > version_before("add_mentor_status").as_str())
         .map(|m| m.version().to_owned())
         .collect();
     let applied: Vec<String> = ours.files.iter().map(|f| f.version.clone()).collect();
@@ -415,7 +401,7 @@ fn a_source_ahead_of_the_local_files_or_with_an_edited_file_is_refused() {
     assert_eq!(snapshot(source.url()), before);
 
     let edited = TestDb::migrated();
-    let version = version_before_status_migration();
+    let version = version_before("add_mentor_status");
     edited
         .conn()
         .batch_execute(&format!(

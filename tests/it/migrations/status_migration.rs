@@ -7,7 +7,7 @@ use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_storage::migrations::{DownTarget, Migrations, Migrator, SqlMigration};
 use mentor_status_tests::TestDb;
 
-use crate::support::{int, text};
+use crate::support::{int, platform_before, text, version_before};
 
 fn status_migration() -> SqlMigration {
     Migrations::embedded()
@@ -17,16 +17,6 @@ fn status_migration() -> SqlMigration {
         .expect("the add_mentor_status migration exists")
 }
 
-fn version_before(migration: &SqlMigration) -> String {
-    let embedded = Migrations::embedded();
-    let versions: Vec<&str> = embedded.iter().map(SqlMigration::version).collect();
-    let at = versions
-        .iter()
-        .position(|v| *v == migration.version())
-        .expect("known");
-    versions[at - 1].to_owned()
-}
-
 const LEGACY_ROWS: &str = "
 insert into auth.users (id, email) select gen_random_uuid(), 'legacy' || i || '@example.org' from generate_series(1, 50) i;
 insert into public.peer_mentors (user_id, full_name, email)
@@ -34,12 +24,8 @@ insert into public.peer_mentors (user_id, full_name, email)
 
 #[test]
 fn legacy_rows_become_active_without_a_table_rewrite() {
-    let db = TestDb::platform();
+    let db = platform_before("add_mentor_status");
     let mut conn = db.conn();
-    let v1 = status_migration();
-    Migrator::new(&mut conn)
-        .up(Some(&version_before(&v1)))
-        .unwrap();
     conn.batch_execute(LEGACY_ROWS).unwrap();
     let relfilenode =
         "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
@@ -147,12 +133,9 @@ fn applying_the_status_migration_twice_changes_nothing() {
 
 #[test]
 fn the_status_migration_refuses_an_existing_type_with_other_labels() {
-    let db = TestDb::platform();
+    let db = platform_before("add_mentor_status");
     let mut conn = db.conn();
     let v1 = status_migration();
-    Migrator::new(&mut conn)
-        .up(Some(&version_before(&v1)))
-        .unwrap();
     conn.batch_execute("create type public.mentor_status as enum ('active', 'on_leave')")
         .unwrap();
     let error = Migrator::new(&mut conn).up(None).unwrap_err().to_string();
@@ -165,7 +148,7 @@ fn the_status_migration_refuses_an_existing_type_with_other_labels() {
             &mut conn,
             "select max(version) as v from supabase_migrations.schema_migrations"
         ),
-        version_before(&v1),
+        version_before(v1.name()),
         "no history row for the refused migration"
     );
 }
@@ -178,7 +161,7 @@ fn the_rollback_refuses_to_drop_the_type_while_something_else_uses_it() {
         .unwrap();
     let v1 = status_migration();
     let error = Migrator::new(&mut conn)
-        .down(&DownTarget::To(version_before(&v1)))
+        .down(&DownTarget::To(version_before(v1.name())))
         .unwrap_err()
         .to_string();
     assert!(

@@ -12,10 +12,11 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use mentor_status_storage::migrations::{Migrations, Migrator};
+use mentor_status_storage::migrations::Migrator;
 use mentor_status_tests::TestDb;
 
 use crate::access::support::{Caller, Outcome, Stmt, attempt, rolled_back};
+use crate::support::platform_before;
 
 use crate::seed_ids::users::{ADA, INGRID, KARI};
 
@@ -148,23 +149,10 @@ fn run(conn: &mut PgConnection, caller: Caller, sql: &str) -> Outcome {
     rolled_back(conn, |conn| attempt(conn, caller, Stmt::Query(sql)))
 }
 
-fn version_before_status_migration() -> String {
-    let embedded = Migrations::embedded();
-    let versions: Vec<&str> = embedded.iter().map(|m| m.version()).collect();
-    let at = embedded
-        .iter()
-        .position(|m| m.name() == "add_mentor_status")
-        .expect("the status migration exists");
-    versions[at - 1].to_owned()
-}
-
 #[test]
 fn every_postgrest_read_that_worked_before_the_status_migrations_works_after_them_for_every_role() {
-    let db = TestDb::platform();
+    let db = platform_before("add_mentor_status");
     let mut conn = db.conn();
-    Migrator::new(&mut conn)
-        .up(Some(&version_before_status_migration()))
-        .unwrap();
     conn.batch_execute(FIXTURE).unwrap();
 
     let mut before = Vec::new();

@@ -3,23 +3,13 @@
 //! moves every reason back before dropping the protected tables.
 
 use diesel::connection::SimpleConnection;
-use mentor_status_storage::migrations::{DownTarget, Migrations, Migrator};
+use mentor_status_storage::migrations::{DownTarget, Migrator};
 use mentor_status_tests::TestDb;
 
-use crate::support::{relation_exists, text};
+use crate::support::{platform_before, relation_exists, text, version_before};
 
 const RELFILENODE: &str =
     "select relfilenode::text as v from pg_class where oid = 'public.peer_mentors'::regclass";
-
-fn version_before_protection() -> String {
-    let embedded = Migrations::embedded();
-    let versions: Vec<&str> = embedded.iter().map(|m| m.version()).collect();
-    let at = embedded
-        .iter()
-        .position(|m| m.name() == "protect_pause_reasons")
-        .expect("the protection migration exists");
-    versions[at - 1].to_owned()
-}
 
 /// Every mentor's reason and every audit row's reason, wherever they live now.
 fn reasons(conn: &mut diesel::PgConnection, protected: bool) -> String {
@@ -62,7 +52,7 @@ fn the_rollback_moves_every_reason_back_and_applying_again_moves_them_again() {
     let relfilenode = text(&mut conn, RELFILENODE);
 
     Migrator::new(&mut conn)
-        .down(&DownTarget::To(version_before_protection()))
+        .down(&DownTarget::To(version_before("protect_pause_reasons")))
         .unwrap();
     assert_eq!(reasons(&mut conn, false), protected, "no reason was lost");
     assert!(!relation_exists(&mut conn, "private.mentor_pause_reasons"));
@@ -75,11 +65,8 @@ fn the_rollback_moves_every_reason_back_and_applying_again_moves_them_again() {
 
 #[test]
 fn reasons_stored_before_are_moved_and_those_the_guard_refuses_become_other() {
-    let db = TestDb::platform();
+    let db = platform_before("protect_pause_reasons");
     let mut conn = db.conn();
-    Migrator::new(&mut conn)
-        .up(Some(&version_before_protection()))
-        .unwrap();
     // Two paused mentors (the old CHECK accepts both texts), each pause in the audit trail.
     conn.batch_execute(
         "insert into auth.users (id, email) values

@@ -6,11 +6,10 @@ use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use mentor_status_storage::migrations::{Migrations, Migrator, SqlMigration};
-use mentor_status_tests::TestDb;
+use mentor_status_storage::migrations::Migrator;
 use uuid::Uuid;
 
-use crate::support::text;
+use crate::support::{platform_before, text};
 
 /// `public.peer_mentors` as the baseline created it, before the status columns.
 mod legacy {
@@ -70,16 +69,6 @@ struct SelectStar {
     updated_at: DateTime<Utc>,
 }
 
-fn version_before_status_migration() -> String {
-    let embedded = Migrations::embedded();
-    let all: Vec<&SqlMigration> = embedded.iter().collect();
-    let at = all
-        .iter()
-        .position(|m| m.name() == "add_mentor_status")
-        .unwrap();
-    all[at - 1].version().to_owned()
-}
-
 const LEGACY_ROWS: &str = "
 insert into auth.users (id, email)
   select ('a1000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'legacy' || i || '@example.org'
@@ -107,11 +96,8 @@ fn load_both(conn: &mut PgConnection) -> (Vec<LegacyMentor>, Vec<SelectStar>) {
 
 #[test]
 fn pre_migration_readers_and_writers_still_work_after_the_migration() {
-    let db = TestDb::platform();
+    let db = platform_before("add_mentor_status");
     let mut conn = db.conn();
-    Migrator::new(&mut conn)
-        .up(Some(&version_before_status_migration()))
-        .unwrap();
     conn.batch_execute(LEGACY_ROWS).unwrap();
     let (modelled_before, raw_before) = load_both(&mut conn);
     assert_eq!(modelled_before.len(), 20);
