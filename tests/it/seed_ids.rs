@@ -33,8 +33,12 @@ pub mod users {
     pub const ADA: Uuid = user(0x01);
     /// Bjørn Olsen, mentor in Oslo and Bergen.
     pub const BJORN: Uuid = user(0x02);
+    /// Camilla Berg, mentor in Bergen.
+    pub const CAMILLA: Uuid = user(0x03);
     /// Fredrik Dahl, mentor in Tromsø.
     pub const FREDRIK: Uuid = user(0x06);
+    /// Henrik Strand, mentor in Bergen.
+    pub const HENRIK: Uuid = user(0x08);
     /// Kari Koordinator, coordinator of Oslo and Bergen.
     pub const KARI: Uuid = user(0x11);
     /// Trond Koordinator, coordinator of Trondheim.
@@ -45,38 +49,35 @@ pub mod users {
     pub const OLA: Uuid = user(0x99);
 }
 
-/// The seeded mentors (`peer_mentors.id`), by first name.
+/// The seeded mentors (`peer_mentors.id`): mentor NN is user NN's row.
 pub mod mentors {
-    use super::mentor;
+    use super::{mentor, users};
     use uuid::Uuid;
 
-    /// Ada Hansen: active, Oslo.
-    pub const ADA: Uuid = mentor(0x01);
-    /// Bjørn Olsen: active, Oslo and Bergen.
-    pub const BJORN: Uuid = mentor(0x02);
-    /// Camilla Berg: paused since 2026-11-01 08:00Z with `vacation`, Bergen.
-    pub const CAMILLA: Uuid = mentor(0x03);
-    /// Fredrik Dahl: active, Tromsø.
-    pub const FREDRIK: Uuid = mentor(0x06);
-    /// Henrik Strand: inactive, Bergen.
-    pub const HENRIK: Uuid = mentor(0x08);
+    /// The mentor row of the seeded `user`.
+    const fn of(user: Uuid) -> Uuid {
+        mentor(user.as_u128() - super::user(0).as_u128())
+    }
+
+    pub const ADA: Uuid = of(users::ADA); // active, Oslo
+    pub const BJORN: Uuid = of(users::BJORN); // active, Oslo and Bergen
+    pub const CAMILLA: Uuid = of(users::CAMILLA); // paused since 2026-11-01 08:00Z, `vacation`, Bergen
+    pub const FREDRIK: Uuid = of(users::FREDRIK); // active, Tromsø
+    pub const HENRIK: Uuid = of(users::HENRIK); // inactive, Bergen
+
     /// An id no seeded mentor has.
     pub const NOBODY: Uuid = mentor(0xff);
 }
 
-/// The seeded chapters.
+/// The seeded chapters, with their members and coordinators.
 pub mod chapters {
     use super::chapter;
     use uuid::Uuid;
 
-    /// Oslo: Ada, Bjørn and Guro; coordinated by Kari (Ingrid formerly).
-    pub const OSLO: Uuid = chapter(0x01);
-    /// Bergen: Bjørn, Camilla and Henrik (Guro left); coordinated by Kari.
-    pub const BERGEN: Uuid = chapter(0x02);
-    /// Trondheim: Daniel and Eva; coordinated by Trond.
-    pub const TRONDHEIM: Uuid = chapter(0x03);
-    /// Tromsø: Eva and Fredrik; no coordinator.
-    pub const TROMSO: Uuid = chapter(0x04);
+    pub const OSLO: Uuid = chapter(0x01); // Ada, Bjørn, Guro; Kari (Ingrid formerly)
+    pub const BERGEN: Uuid = chapter(0x02); // Bjørn, Camilla, Henrik (Guro left); Kari
+    pub const TRONDHEIM: Uuid = chapter(0x03); // Daniel, Eva; Trond
+    pub const TROMSO: Uuid = chapter(0x04); // Eva, Fredrik; no coordinator
 }
 
 #[cfg(test)]

@@ -64,3 +64,17 @@ pub fn platform_before(name: &str) -> mentor_status_tests::TestDb {
         .unwrap();
     db
 }
+
+/// An 11-digit national identity number with valid check digits (the domain's
+/// `national_id::check_digits`).
+pub fn national_id_number() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::strategy::Strategy;
+    proptest::array::uniform9(0u8..10).prop_filter_map("no valid check digits", |nine| {
+        mentor_status_domain::national_id::check_digits(nine).map(|[a, b]| {
+            nine.iter()
+                .chain([a, b].iter())
+                .map(|d| d.to_string())
+                .collect()
+        })
+    })
+}

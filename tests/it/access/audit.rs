@@ -161,56 +161,42 @@ fn rust_path_and_rpc_path_write_the_same_audit_row_and_maintenance_is_recorded_a
         "update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = 'vacation' where id = '{ADA_ID}';"
     );
 
-    // The RPC path: Kari pauses Ada through PostgREST.
-    let rpc = rolled_back(&mut conn, |conn| {
-        let outcome = attempt(
-            conn,
+    // Kari, then the service role (no user): the same row through PostgREST's RPC path and
+    // through the repository itself.
+    for (caller, actor, expected) in [
+        (
             KARI,
-            Stmt::Query(&format!(
-                "select status from public.pause_mentor('{ADA_ID}', 'vacation')"
-            )),
-        );
-        assert_eq!(
-            outcome,
-            Outcome::Done {
-                rows: 1,
-                values: "paused".into()
-            }
-        );
-        last_audit_row(conn)
-    });
-    // The Rust path: the repository itself, as Kari.
-    let repository = repository_audit_row(&db, &mut conn, &kari_actor());
-    assert_eq!(
-        rpc,
-        format!("{ADA_ID} active->paused {kari} authenticated vacation")
-    );
-    assert_eq!(repository, rpc);
-
-    // The service role through the repository (no user) and through the RPC.
-    let service_repository = repository_audit_row(&db, &mut conn, &Actor::ServiceRole);
-    let service_rpc = rolled_back(&mut conn, |conn| {
-        let outcome = attempt(
-            conn,
+            kari_actor(),
+            format!("{ADA_ID} active->paused {kari} authenticated vacation"),
+        ),
+        (
             Caller::ServiceRole,
-            Stmt::Query(&format!(
-                "select status from public.pause_mentor('{ADA_ID}', 'vacation')"
-            )),
-        );
-        assert_eq!(
-            outcome,
-            Outcome::Done {
-                rows: 1,
-                values: "paused".into()
-            }
-        );
-        last_audit_row(conn)
-    });
-    assert_eq!(
-        service_repository,
-        format!("{ADA_ID} active->paused - service_role vacation")
-    );
-    assert_eq!(service_rpc, service_repository);
+            Actor::ServiceRole,
+            format!("{ADA_ID} active->paused - service_role vacation"),
+        ),
+    ] {
+        let rpc = rolled_back(&mut conn, |conn| {
+            let outcome = attempt(
+                conn,
+                caller,
+                Stmt::Query(&format!(
+                    "select status from public.pause_mentor('{ADA_ID}', 'vacation')"
+                )),
+            );
+            assert_eq!(
+                outcome,
+                Outcome::Done {
+                    rows: 1,
+                    values: "paused".into()
+                },
+                "{caller:?}"
+            );
+            last_audit_row(conn)
+        });
+        assert_eq!(rpc, expected, "{caller:?}");
+        let repository = repository_audit_row(&db, &mut conn, &actor);
+        assert_eq!(repository, rpc, "{actor:?}");
+    }
 
     // The SQL console: no claims, no settings.
     assert_eq!(

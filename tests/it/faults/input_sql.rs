@@ -1,13 +1,19 @@
 //! Bad input in direct SQL, as the service role and as the owner, gets a clear error and
 //! changes nothing (see `input_support.rs`).
 
+use diesel::PgConnection;
 use mentor_status_tests::TestDb;
 
-use super::input_support::{NOBODY, Who, refused, run_sql, snapshot};
+use super::input_support::{NOBODY, SqlError, Who, refused, run_sql, snapshot};
 use crate::access::support::Caller;
 use crate::storage::support::{ADA, CAMILLA};
 
 const DIRECT: [Who; 2] = [Who::Api(Caller::ServiceRole), Who::Owner];
+
+/// What `sql` returns when each of the [`DIRECT`] writers runs it, in that order.
+fn run_directly(conn: &mut PgConnection, sql: &str) -> Vec<Result<i64, SqlError>> {
+    DIRECT.iter().map(|&who| run_sql(conn, who, sql)).collect()
+}
 
 #[test]
 fn direct_sql_with_an_unknown_status_label_fails_with_22p02_naming_the_type_and_changes_nothing() {
@@ -108,18 +114,10 @@ fn direct_sql_with_an_oversize_reason_fails_with_23514_naming_the_constraint_and
         }
     }
     // The limit is characters, as in the domain: 200 multi-byte characters fit.
-    for who in DIRECT {
-        assert_eq!(
-            run_sql(
-                &mut conn,
-                who,
-                &format!(
-                    "update public.peer_mentors set pause_reason = repeat('å', 200) where id = '{CAMILLA}'"
-                )
-            ),
-            Ok(1)
-        );
-    }
+    let fits = format!(
+        "update public.peer_mentors set pause_reason = repeat('å', 200) where id = '{CAMILLA}'"
+    );
+    assert_eq!(run_directly(&mut conn, &fits), [Ok(1), Ok(1)]);
 }
 
 #[test]
@@ -129,17 +127,8 @@ fn direct_sql_updating_a_non_existent_mentor_changes_no_row() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
     let before = snapshot(&mut conn);
-    for who in DIRECT {
-        assert_eq!(
-            run_sql(
-                &mut conn,
-                who,
-                &format!(
-                    "update public.peer_mentors set status = 'inactive' where id = '{NOBODY}'"
-                )
-            ),
-            Ok(0)
-        );
-    }
+    let nobody =
+        format!("update public.peer_mentors set status = 'inactive' where id = '{NOBODY}'");
+    assert_eq!(run_directly(&mut conn, &nobody), [Ok(0), Ok(0)]);
     assert_eq!(snapshot(&mut conn), before);
 }

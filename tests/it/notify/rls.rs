@@ -138,77 +138,77 @@ fn signed_in_users_cannot_write_the_outbox_or_the_organisation_coordinators() {
     );
 }
 
+/// What a statement in [`the_service_role_reads_everything_and_updates_only_the_delivery_columns`]
+/// must do.
+#[derive(Debug)]
+enum Then {
+    /// Give exactly this outcome.
+    Gives(Outcome),
+    /// Succeed.
+    Succeeds,
+    /// Be refused with 42501.
+    Denied,
+}
+
 #[test]
 fn the_service_role_reads_everything_and_updates_only_the_delivery_columns() {
     let db = with_notifications();
     let mut conn = db.conn();
-    assert_eq!(
-        run(
-            &mut conn,
-            Caller::ServiceRole,
-            Stmt::Query("select count(*) from public.status_notifications")
+    let redirect = format!("update public.status_notifications set recipient_id = '{OLA}'");
+    let copy = format!(
+        "insert into public.status_notifications (change_id, mentor_id, recipient_id, fallback, from_status, to_status)
+         select change_id, mentor_id, '{OLA}', false, from_status, to_status from public.status_notifications"
+    );
+    let add_coordinator =
+        format!("insert into public.organisation_coordinators (user_id) values ('{OLA}')");
+    // Each statement in its own rolled-back request.
+    let cases = [
+        (
+            Stmt::Query("select count(*) from public.status_notifications"),
+            Then::Gives(rows("2")),
         ),
-        rows("2")
-    );
-    // What a worker connected as service_role does: lock without waiting, claim, mark.
-    assert_eq!(
-        run(
-            &mut conn,
-            Caller::ServiceRole,
+        // What a worker connected as service_role does: lock without waiting, claim, mark.
+        (
             Stmt::Query(
-                "select id from public.status_notifications order by id limit 1 for update skip locked"
-            )
-        )
-        .sqlstate(),
-        None
-    );
-    assert_eq!(
-        run(
-            &mut conn,
-            Caller::ServiceRole,
+                "select id from public.status_notifications order by id limit 1 for update skip locked",
+            ),
+            Then::Succeeds,
+        ),
+        (
             Stmt::Command(
                 "update public.status_notifications
                     set claimed_at = now(), claimed_by = 'w', attempts = attempts + 1,
-                        next_attempt_at = now(), sent_at = now(), last_error = null, dead_at = null"
-            )
+                        next_attempt_at = now(), sent_at = now(), last_error = null, dead_at = null",
+            ),
+            Then::Gives(Outcome::Done {
+                rows: 2,
+                values: String::new(),
+            }),
         ),
-        Outcome::Done {
-            rows: 2,
-            values: String::new()
+        // Not who is told, not what about; no new or deleted rows.
+        (Stmt::Command(&redirect), Then::Denied),
+        (
+            Stmt::Command("update public.status_notifications set to_status = 'active'"),
+            Then::Denied,
+        ),
+        (
+            Stmt::Command("delete from public.status_notifications"),
+            Then::Denied,
+        ),
+        (Stmt::Command(&copy), Then::Denied),
+        // It manages the organisation coordinators, without deleting any.
+        (Stmt::Command(&add_coordinator), Then::Succeeds),
+        (
+            Stmt::Command("delete from public.organisation_coordinators"),
+            Then::Denied,
+        ),
+    ];
+    for (stmt, then) in cases {
+        let outcome = run(&mut conn, Caller::ServiceRole, stmt);
+        match then {
+            Then::Gives(expected) => assert_eq!(outcome, expected, "{stmt:?}"),
+            Then::Succeeds => assert_eq!(outcome.sqlstate(), None, "{stmt:?}: {outcome:?}"),
+            Then::Denied => assert_eq!(outcome.sqlstate(), Some("42501"), "{stmt:?}: {outcome:?}"),
         }
-    );
-    // Not who is told, not what about; no new or deleted rows.
-    for sql in [
-        format!("update public.status_notifications set recipient_id = '{OLA}'"),
-        "update public.status_notifications set to_status = 'active'".to_owned(),
-        "delete from public.status_notifications".to_owned(),
-        format!(
-            "insert into public.status_notifications (change_id, mentor_id, recipient_id, fallback, from_status, to_status)
-             select change_id, mentor_id, '{OLA}', false, from_status, to_status from public.status_notifications"
-        ),
-    ] {
-        let outcome = run(&mut conn, Caller::ServiceRole, Stmt::Command(&sql));
-        assert_eq!(outcome.sqlstate(), Some("42501"), "{sql}: {outcome:?}");
     }
-    // It manages the organisation coordinators, without deleting any.
-    assert_eq!(
-        run(
-            &mut conn,
-            Caller::ServiceRole,
-            Stmt::Command(&format!(
-                "insert into public.organisation_coordinators (user_id) values ('{OLA}')"
-            ))
-        )
-        .sqlstate(),
-        None
-    );
-    assert_eq!(
-        run(
-            &mut conn,
-            Caller::ServiceRole,
-            Stmt::Command("delete from public.organisation_coordinators")
-        )
-        .sqlstate(),
-        Some("42501")
-    );
 }

@@ -7,9 +7,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 use mentor_status_domain::checks::all_checks_hold;
-use mentor_status_domain::{
-    HEALTH_WORDS, InvalidRow, MentorRow, MentorState, MentorStatus, national_id,
-};
+use mentor_status_domain::{HEALTH_WORDS, InvalidRow, MentorRow, MentorState, MentorStatus};
 use mentor_status_storage::DbMentorStatus;
 use mentor_status_storage::schema::peer_mentors;
 use mentor_status_tests::TestDb;
@@ -17,6 +15,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use crate::storage::support::ADA;
+use crate::support::national_id_number;
 
 /// Whether PostgreSQL accepts the row (an UPDATE of a seeded mentor, rolled back).
 fn database_accepts(conn: &mut PgConnection, row: &MentorRow) -> Result<bool, TestCaseError> {
@@ -39,18 +38,6 @@ fn database_accepts(conn: &mut PgConnection, row: &MentorRow) -> Result<bool, Te
 
 fn digits(n: usize) -> impl Strategy<Value = String> {
     proptest::collection::vec(0u8..10, n).prop_map(|d| d.iter().map(|d| d.to_string()).collect())
-}
-
-/// An 11-digit national identity number with valid check digits.
-fn national_id_number() -> impl Strategy<Value = String> {
-    proptest::array::uniform9(0u8..10).prop_filter_map("no valid check digits", |nine| {
-        national_id::check_digits(nine).map(|[a, b]| {
-            nine.iter()
-                .chain([a, b].iter())
-                .map(|d| d.to_string())
-                .collect()
-        })
-    })
 }
 
 /// Reason texts aimed at the boundaries of both rule sets.
