@@ -2,5 +2,8 @@
 
 mod cli_corpus;
 mod rehearse;
+mod rollbacks;
 mod runner;
+mod runner_support;
 mod status_migration;
+mod transactions;
