@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::support::{platform_before, text};
 
 /// `public.peer_mentors` as the baseline created it, before the status columns.
-mod legacy {
+mod old_schema {
     diesel::table! {
         peer_mentors (id) {
             id -> Uuid,
@@ -39,7 +39,7 @@ type LegacyTuple = (
 
 /// The pre-migration diesel model.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
-#[diesel(table_name = legacy::peer_mentors, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = old_schema::peer_mentors, check_for_backend(diesel::pg::Pg))]
 struct LegacyMentor {
     id: Uuid,
     user_id: Uuid,
@@ -83,9 +83,9 @@ insert into public.peer_mentors (id, user_id, full_name, email, phone, created_a
     from generate_series(1, 20) i;";
 
 fn load_both(conn: &mut PgConnection) -> (Vec<LegacyMentor>, Vec<SelectStar>) {
-    let modelled = legacy::peer_mentors::table
+    let modelled = old_schema::peer_mentors::table
         .select(LegacyMentor::as_select())
-        .order(legacy::peer_mentors::id)
+        .order(old_schema::peer_mentors::id)
         .load(conn)
         .unwrap();
     let raw = diesel::sql_query("select * from public.peer_mentors order by id")
@@ -107,8 +107,8 @@ fn pre_migration_readers_and_writers_still_work_after_the_migration() {
     assert_eq!(modelled_after, modelled_before);
     assert_eq!(raw_after, raw_before);
     // The whole-table default select of the legacy table! (no explicit columns) works too.
-    let tuples: Vec<LegacyTuple> = legacy::peer_mentors::table
-        .order(legacy::peer_mentors::id)
+    let tuples: Vec<LegacyTuple> = old_schema::peer_mentors::table
+        .order(old_schema::peer_mentors::id)
         .load(&mut conn)
         .unwrap();
     assert_eq!(tuples.len(), 20);
@@ -142,12 +142,12 @@ fn pre_migration_readers_and_writers_still_work_after_the_migration() {
         "insert into auth.users (id, email) values ('a1000000-0000-4000-8000-000000000098', 'd@example.org')",
     )
     .unwrap();
-    diesel::insert_into(legacy::peer_mentors::table)
+    diesel::insert_into(old_schema::peer_mentors::table)
         .values((
-            legacy::peer_mentors::user_id
+            old_schema::peer_mentors::user_id
                 .eq(Uuid::parse_str("a1000000-0000-4000-8000-000000000098").unwrap()),
-            legacy::peer_mentors::full_name.eq("Diesel legacy"),
-            legacy::peer_mentors::email.eq("d@example.org"),
+            old_schema::peer_mentors::full_name.eq("Diesel legacy"),
+            old_schema::peer_mentors::email.eq("d@example.org"),
         ))
         .execute(&mut conn)
         .unwrap();
