@@ -10,7 +10,7 @@ use mentor_status_storage::MentorId;
 use mentor_status_tests::TestDb;
 
 use crate::access::support::{
-    Caller, Outcome, Stmt, attempt, audit_count, last_audit_row, rolled_back,
+    Caller, Outcome, Stmt, attempt, audit_count, last_audit_row, request, rolled_back,
 };
 use crate::seed_ids::mentors::{ADA as ADA_ID, BJORN as BJORN_ID};
 use crate::seed_ids::users;
@@ -20,88 +20,70 @@ const ADA: Caller = Caller::User(users::ADA);
 const BJORN: Caller = Caller::User(users::BJORN);
 const KARI: Caller = Caller::User(users::KARI);
 
+/// `rows` rows whose first column, sorted and joined with `,`, is `values`.
+fn done(rows: i64, values: impl Into<String>) -> Outcome {
+    Outcome::Done {
+        rows,
+        values: values.into(),
+    }
+}
+
 #[test]
 fn a_mentor_reads_their_history_without_reasons_and_coordinators_read_it_with_reasons() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    rolled_back(&mut conn, |conn| {
+    let own = format!(
+        "select from_status || '->' || to_status || ' by ' || changed_by from public.mentor_status_changes where mentor_id = '{BJORN_ID}'"
+    );
+    let reasons = format!(
+        "select pause_reason from public.mentor_status_changes where mentor_id = '{BJORN_ID}'"
+    );
+    let history = format!("select pause_reason from public.mentor_status_history('{BJORN_ID}')");
+    // In one transaction, in this order: who runs what, and what it must give.
+    let steps: [(Caller, String, Result<Outcome, &str>); 7] = [
         // Bjørn pauses himself, Kari resumes him.
-        assert!(matches!(
-            attempt(
-                conn,
-                BJORN,
-                Stmt::Query(&format!(
-                    "select 1 from public.pause_mentor('{BJORN_ID}', 'training')"
-                ))
-            ),
-            Outcome::Done { rows: 1, .. }
-        ));
-        assert!(matches!(
-            attempt(
-                conn,
-                KARI,
-                Stmt::Query(&format!("select 1 from public.resume_mentor('{BJORN_ID}')"))
-            ),
-            Outcome::Done { rows: 1, .. }
-        ));
-        let own = format!(
-            "select from_status || '->' || to_status || ' by ' || changed_by from public.mentor_status_changes where mentor_id = '{BJORN_ID}'"
-        );
-        assert_eq!(
-            attempt(conn, BJORN, Stmt::Query(&own)),
-            Outcome::Done {
-                rows: 2,
-                values: format!(
+        (
+            BJORN,
+            format!("select 1 from public.pause_mentor('{BJORN_ID}', 'training')"),
+            Ok(done(1, "1")),
+        ),
+        (
+            KARI,
+            format!("select 1 from public.resume_mentor('{BJORN_ID}')"),
+            Ok(done(1, "1")),
+        ),
+        (
+            BJORN,
+            own.clone(),
+            Ok(done(
+                2,
+                format!(
                     "active->paused by {},paused->active by {}",
                     users::BJORN,
                     users::KARI
                 ),
-            }
-        );
-        let reasons = format!(
-            "select pause_reason from public.mentor_status_changes where mentor_id = '{BJORN_ID}'"
-        );
+            )),
+        ),
         // The column reads NULL (the reasons live in private.mentor_status_change_reasons).
-        assert_eq!(
-            attempt(conn, BJORN, Stmt::Query(&reasons)),
-            Outcome::Done {
-                rows: 2,
-                values: String::new()
-            }
-        );
-        assert_eq!(
-            attempt(
-                conn,
-                BJORN,
-                Stmt::Query(&format!(
-                    "select pause_reason from public.mentor_status_history('{BJORN_ID}')"
-                ))
-            )
-            .sqlstate(),
-            Some("42501")
-        );
+        (BJORN, reasons, Ok(done(2, ""))),
+        (BJORN, history.clone(), Err("42501")),
         // Kari (coordinator) sees both rows with the reason through the function.
-        assert_eq!(
-            attempt(
-                conn,
-                KARI,
-                Stmt::Query(&format!(
-                    "select pause_reason from public.mentor_status_history('{BJORN_ID}')"
-                ))
-            ),
-            Outcome::Done {
-                rows: 2,
-                values: "training,training".into()
-            }
-        );
+        (KARI, history, Ok(done(2, "training,training"))),
         // Ada (same chapter, not a coordinator) sees nothing of Bjørn's history.
-        assert_eq!(
-            attempt(conn, ADA, Stmt::Query(&own)),
-            Outcome::Done {
-                rows: 0,
-                values: String::new()
+        (ADA, own, Ok(done(0, ""))),
+    ];
+    rolled_back(&mut conn, |conn| {
+        for (caller, sql, expected) in steps {
+            let outcome = attempt(conn, caller, Stmt::Query(&sql));
+            match expected {
+                Ok(expected) => assert_eq!(outcome, expected, "{caller:?}: {sql}"),
+                Err(sqlstate) => assert_eq!(
+                    outcome.sqlstate(),
+                    Some(sqlstate),
+                    "{caller:?}: {sql}: {outcome:?}"
+                ),
             }
-        );
+        }
     });
 }
 
@@ -183,14 +165,7 @@ fn rust_path_and_rpc_path_write_the_same_audit_row_and_maintenance_is_recorded_a
                     "select status from public.pause_mentor('{ADA_ID}', 'vacation')"
                 )),
             );
-            assert_eq!(
-                outcome,
-                Outcome::Done {
-                    rows: 1,
-                    values: "paused".into()
-                },
-                "{caller:?}"
-            );
+            assert_eq!(outcome, done(1, "paused"), "{caller:?}");
             last_audit_row(conn)
         });
         assert_eq!(rpc, expected, "{caller:?}");
@@ -261,15 +236,13 @@ fn the_trail_is_append_only_for_every_client_role_and_truncate_cannot_wipe_mento
         }
     }
     // Deleting the mentor would take the history with it: refused, even for the service role.
-    let delete = rolled_back(&mut conn, |conn| {
-        attempt(
-            conn,
-            Caller::ServiceRole,
-            Stmt::Command(&format!(
-                "delete from public.peer_mentors where id = '{ADA_ID}'"
-            )),
-        )
-    });
+    let delete = request(
+        &mut conn,
+        Caller::ServiceRole,
+        Stmt::Command(&format!(
+            "delete from public.peer_mentors where id = '{ADA_ID}'"
+        )),
+    );
     assert_eq!(delete.sqlstate(), Some("23503"), "{delete:?}");
     // The owner can, for maintenance.
     rolled_back(&mut conn, |conn| {

@@ -169,6 +169,12 @@ pub fn rolled_back<T>(conn: &mut PgConnection, body: impl FnOnce(&mut PgConnecti
     result.expect("the body ran")
 }
 
+/// One Data API request: `stmt` as `caller` ([`attempt`]) in a transaction of its own that
+/// is rolled back, so every request starts from the same data.
+pub fn request(conn: &mut PgConnection, caller: Caller, stmt: Stmt<'_>) -> Outcome {
+    rolled_back(conn, |conn| attempt(conn, caller, stmt))
+}
+
 /// Everything a denied attempt must leave alone, read as the owner: every mentor row and
 /// every audit row.
 pub fn data_snapshot(conn: &mut PgConnection) -> String {

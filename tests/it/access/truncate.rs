@@ -3,7 +3,7 @@
 
 use mentor_status_tests::TestDb;
 
-use crate::access::support::{Caller, Stmt, attempt, rolled_back};
+use crate::access::support::{Caller, Stmt, request};
 use crate::seed_ids::users;
 use crate::support::{int, text};
 
@@ -45,13 +45,11 @@ fn anon_and_signed_in_users_cannot_truncate_any_table() {
     let kari = Caller::User(users::KARI);
     for caller in [Caller::Anon, kari] {
         for table in &tables {
-            let outcome = rolled_back(&mut conn, |conn| {
-                attempt(
-                    conn,
-                    caller,
-                    Stmt::Command(&format!("truncate {table} cascade")),
-                )
-            });
+            let outcome = request(
+                &mut conn,
+                caller,
+                Stmt::Command(&format!("truncate {table} cascade")),
+            );
             assert_eq!(
                 outcome.sqlstate(),
                 Some("42501"),

@@ -2,12 +2,11 @@
 //! API: each statement runs as PostgREST runs it (role + JWT claims in a transaction).
 
 use chrono::Utc;
-use diesel::prelude::*;
 use mentor_status_domain::{Actor, Command};
 use mentor_status_storage::MentorId;
 use mentor_status_tests::TestDb;
 
-use crate::access::support::{Caller, Outcome, Stmt, attempt, rolled_back};
+use crate::access::support::{Caller, Outcome, Stmt, request};
 use crate::notify::support::{
     ADA_ID, FREDRIK_ID, KARI, OLA, TROND, add_organisation_coordinators, outbox_count, repository,
 };
@@ -34,10 +33,6 @@ fn with_notifications() -> TestDb {
     db
 }
 
-fn run(conn: &mut PgConnection, caller: Caller, stmt: Stmt<'_>) -> Outcome {
-    rolled_back(conn, |conn| attempt(conn, caller, stmt))
-}
-
 fn rows(values: &str) -> Outcome {
     Outcome::Done {
         rows: i64::try_from(values.split(',').filter(|v| !v.is_empty()).count()).unwrap(),
@@ -53,7 +48,7 @@ fn anon_can_read_neither_the_outbox_nor_the_organisation_coordinators() {
         "select recipient_id from public.status_notifications",
         "select user_id from public.organisation_coordinators",
     ] {
-        let outcome = run(&mut conn, Caller::Anon, Stmt::Query(sql));
+        let outcome = request(&mut conn, Caller::Anon, Stmt::Query(sql));
         assert_eq!(outcome.sqlstate(), Some("42501"), "{sql}: {outcome:?}");
     }
 }
@@ -64,12 +59,12 @@ fn a_signed_in_user_reads_only_the_notifications_addressed_to_them() {
     let mut conn = db.conn();
     let query = Stmt::Query("select recipient_id from public.status_notifications");
     assert_eq!(
-        run(&mut conn, Caller::User(KARI), query),
+        request(&mut conn, Caller::User(KARI), query),
         rows(&KARI.to_string())
     );
     // The fallback recipient reads their own (the fallback one).
     assert_eq!(
-        run(
+        request(
             &mut conn,
             Caller::User(TROND),
             Stmt::Query("select fallback::text from public.status_notifications")
@@ -78,7 +73,7 @@ fn a_signed_in_user_reads_only_the_notifications_addressed_to_them() {
     );
     // Someone else's id in the filter finds nothing.
     assert_eq!(
-        run(
+        request(
             &mut conn,
             Caller::User(OLA),
             Stmt::Query(&format!(
@@ -89,7 +84,7 @@ fn a_signed_in_user_reads_only_the_notifications_addressed_to_them() {
     );
     // `select *` works for their own rows: no column is withheld.
     assert_eq!(
-        run(
+        request(
             &mut conn,
             Caller::User(KARI),
             Stmt::Query("select s.id from (select * from public.status_notifications) as s")
@@ -121,7 +116,7 @@ fn signed_in_users_cannot_write_the_outbox_or_the_organisation_coordinators() {
             } else {
                 Stmt::Command(sql)
             };
-            let outcome = run(&mut conn, caller, stmt);
+            let outcome = request(&mut conn, caller, stmt);
             assert_eq!(
                 outcome.sqlstate(),
                 Some("42501"),
@@ -204,7 +199,7 @@ fn the_service_role_reads_everything_and_updates_only_the_delivery_columns() {
         ),
     ];
     for (stmt, then) in cases {
-        let outcome = run(&mut conn, Caller::ServiceRole, stmt);
+        let outcome = request(&mut conn, Caller::ServiceRole, stmt);
         match then {
             Then::Gives(expected) => assert_eq!(outcome, expected, "{stmt:?}"),
             Then::Succeeds => assert_eq!(outcome.sqlstate(), None, "{stmt:?}: {outcome:?}"),

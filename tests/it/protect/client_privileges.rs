@@ -7,7 +7,7 @@ use mentor_status_domain::{Actor, Command, Denied, UserId};
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig, RepositoryError};
 use mentor_status_tests::TestDb;
 
-use crate::access::support::{Caller, Stmt, attempt, last_audit_row, rolled_back};
+use crate::access::support::{Caller, Stmt, attempt, last_audit_row, request, rolled_back};
 use crate::support::{int, text};
 
 use crate::seed_ids::{chapters::OSLO, mentors::ADA, users, users::KARI};
@@ -60,16 +60,14 @@ fn client_roles_hold_no_trigger_references_or_mentor_update_privilege_anywhere()
 
     // With a raw connection, anon cannot attach a trigger that breaks status changes.
     for caller in [Caller::Anon, Caller::User(KARI)] {
-        let outcome = rolled_back(&mut conn, |conn| {
-            attempt(
-                conn,
-                caller,
-                Stmt::Command(
-                    "create trigger break_everything before update on public.peer_mentors
+        let outcome = request(
+            &mut conn,
+            caller,
+            Stmt::Command(
+                "create trigger break_everything before update on public.peer_mentors
                        for each row execute function public.set_updated_at()",
-                ),
-            )
-        });
+            ),
+        );
         assert_eq!(outcome.sqlstate(), Some("42501"), "{caller:?}: {outcome:?}");
     }
 }

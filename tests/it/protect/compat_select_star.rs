@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use mentor_status_storage::migrations::Migrator;
 use mentor_status_tests::TestDb;
 
-use crate::access::support::{Caller, Outcome, Stmt, attempt, rolled_back};
+use crate::access::support::{Caller, Outcome, Stmt, attempt, request, rolled_back};
 use crate::support::platform_before;
 
 use crate::seed_ids::users::{ADA, INGRID, KARI};
@@ -282,6 +282,6 @@ fn the_rpcs_returned_rows_and_a_service_role_return_representation_work_without_
     );
     // Clients hold no UPDATE on peer_mentors any more (no UPDATE policy ever let them change
     // a row): the same PATCH as a client is refused instead of changing nothing.
-    let outcome = rolled_back(&mut conn, |conn| attempt(conn, kari, Stmt::Command(patch)));
+    let outcome = request(&mut conn, kari, Stmt::Command(patch));
     assert_eq!(outcome.sqlstate(), Some("42501"), "{outcome:?}");
 }

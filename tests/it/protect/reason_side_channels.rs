@@ -8,7 +8,7 @@
 use diesel::connection::SimpleConnection;
 use mentor_status_tests::TestDb;
 
-use crate::access::support::{Caller, Outcome, Stmt, attempt, rolled_back};
+use crate::access::support::{Caller, Outcome, Stmt, attempt, request, rolled_back};
 use crate::support::text;
 
 /// Bjørn (Oslo and Bergen) is paused with this reason; it is distinctive enough that any
@@ -108,7 +108,7 @@ fn only_the_service_role_and_his_coordinators_learn_the_reason_and_only_through_
     let mut failures = Vec::new();
     for (name, caller, allowed) in ACTORS {
         for sql in side_channels() {
-            let outcome = rolled_back(&mut conn, |conn| attempt(conn, caller, Stmt::Query(&sql)));
+            let outcome = request(&mut conn, caller, Stmt::Query(&sql));
             if revealed(&outcome).contains(SECRET) {
                 failures.push(format!(
                     "{name} learned the reason through {sql}: {outcome:?}"
@@ -135,7 +135,7 @@ fn only_the_service_role_and_his_coordinators_learn_the_reason_and_only_through_
             ));
         }
         for sql in documented_path() {
-            let outcome = rolled_back(&mut conn, |conn| attempt(conn, caller, Stmt::Query(&sql)));
+            let outcome = request(&mut conn, caller, Stmt::Query(&sql));
             let ok = if allowed {
                 outcome
                     == Outcome::Done {
