@@ -80,6 +80,41 @@ pub mod chapters {
     pub const TROMSO: Uuid = chapter(0x04); // Eva, Fredrik; no coordinator
 }
 
+/// Every named id, as `module::NAME`, for [`fill`].
+const NAMED: [(&str, Uuid); 19] = [
+    ("users::ADA", users::ADA),
+    ("users::BJORN", users::BJORN),
+    ("users::CAMILLA", users::CAMILLA),
+    ("users::FREDRIK", users::FREDRIK),
+    ("users::HENRIK", users::HENRIK),
+    ("users::KARI", users::KARI),
+    ("users::TROND", users::TROND),
+    ("users::INGRID", users::INGRID),
+    ("users::OLA", users::OLA),
+    ("mentors::ADA", mentors::ADA),
+    ("mentors::BJORN", mentors::BJORN),
+    ("mentors::CAMILLA", mentors::CAMILLA),
+    ("mentors::FREDRIK", mentors::FREDRIK),
+    ("mentors::HENRIK", mentors::HENRIK),
+    ("mentors::NOBODY", mentors::NOBODY),
+    ("chapters::OSLO", chapters::OSLO),
+    ("chapters::BERGEN", chapters::BERGEN),
+    ("chapters::TRONDHEIM", chapters::TRONDHEIM),
+    ("chapters::TROMSO", chapters::TROMSO),
+];
+
+/// `template` (SQL, usually) with every `{users::NAME}`, `{mentors::NAME}` and
+/// `{chapters::NAME}` replaced by that id; a placeholder with another name is a test bug.
+pub fn fill(template: &str) -> String {
+    let filled = NAMED.iter().fold(template.to_owned(), |text, (name, id)| {
+        text.replace(&format!("{{{name}}}"), &id.to_string())
+    });
+    for module in ["{users::", "{mentors::", "{chapters::"] {
+        assert!(!filled.contains(module), "an unknown seeded id in {filled}");
+    }
+    filled
+}
+
 #[cfg(test)]
 mod tests {
     use mentor_status_tests::TestDb;

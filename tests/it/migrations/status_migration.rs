@@ -73,7 +73,7 @@ fn the_enum_has_exactly_the_three_labels_in_order() {
 fn rows_the_check_constraints_forbid_are_rejected_by_name() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    let mentor = "b0000000-0000-4000-8000-000000000001";
+    let mentor = crate::seed_ids::mentors::ADA;
     let cases = [
         (
             "status = 'paused', pause_at = null",
@@ -192,7 +192,7 @@ fn the_rollback_refuses_to_drop_the_type_while_something_else_uses_it() {
 fn a_rejected_pause_reason_is_never_echoed_back_in_the_error() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    let camilla = "b0000000-0000-4000-8000-000000000003";
+    let camilla = crate::seed_ids::mentors::CAMILLA;
     let before = text(
         &mut conn,
         &format!(

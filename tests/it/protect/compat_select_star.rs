@@ -19,6 +19,7 @@ use crate::access::support::{Caller, Outcome, Stmt, attempt, request, rolled_bac
 use crate::support::platform_before;
 
 use crate::seed_ids::users::{ADA, INGRID, KARI};
+use crate::seed_ids::{fill, mentors};
 
 /// The roles of the issue: anon, a mentor, a coordinator, a former coordinator, the service
 /// role.
@@ -33,23 +34,23 @@ const ROLES: [(&str, Caller); 5] = [
 /// Data in the shape of the schema before the status migrations.
 const FIXTURE: &str = "
 insert into auth.users (id, email) values
-  ('a0000000-0000-4000-8000-000000000001', 'ada@example.org'),
-  ('a0000000-0000-4000-8000-000000000002', 'bjorn@example.org'),
-  ('a0000000-0000-4000-8000-000000000011', 'kari@example.org'),
-  ('a0000000-0000-4000-8000-000000000013', 'ingrid@example.org');
+  ('{users::ADA}', 'ada@example.org'),
+  ('{users::BJORN}', 'bjorn@example.org'),
+  ('{users::KARI}', 'kari@example.org'),
+  ('{users::INGRID}', 'ingrid@example.org');
 insert into public.chapters (id, name) values
-  ('c0000000-0000-4000-8000-000000000001', 'Oslo');
+  ('{chapters::OSLO}', 'Oslo');
 insert into public.peer_mentors (id, user_id, full_name, email, phone) values
-  ('b0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001', 'Ada Hansen', 'ada@example.org', '+47 400 00 001'),
-  ('b0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000002', 'Bjørn Olsen', 'bjorn@example.org', null);
+  ('{mentors::ADA}', '{users::ADA}', 'Ada Hansen', 'ada@example.org', '+47 400 00 001'),
+  ('{mentors::BJORN}', '{users::BJORN}', 'Bjørn Olsen', 'bjorn@example.org', null);
 insert into public.chapter_memberships (mentor_id, chapter_id) values
-  ('b0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001'),
-  ('b0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001');
+  ('{mentors::ADA}', '{chapters::OSLO}'),
+  ('{mentors::BJORN}', '{chapters::OSLO}');
 insert into public.chapter_coordinators (user_id, chapter_id, active) values
-  ('a0000000-0000-4000-8000-000000000011', 'c0000000-0000-4000-8000-000000000001', true),
-  ('a0000000-0000-4000-8000-000000000013', 'c0000000-0000-4000-8000-000000000001', false);
+  ('{users::KARI}', '{chapters::OSLO}', true),
+  ('{users::INGRID}', '{chapters::OSLO}', false);
 insert into public.assignments (id, mentor_id, mentee_ref) values
-  ('d0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-000000000001', 'OSL-1001');";
+  ('d0000000-0000-4000-8000-000000000001', '{mentors::ADA}', 'OSL-1001');";
 
 /// The reason given to Bjørn after the migrations: it must not appear in any client body.
 const SECRET_REASON: &str = "kompetanseheving-q7";
@@ -87,10 +88,12 @@ fn reads() -> Vec<(&'static str, String)> {
         (
             "GET /peer_mentors?select=*&id=eq.<ada> (Prefer: count=exact)",
             read(
-                r#"SELECT "public"."peer_mentors".* FROM "public"."peer_mentors" WHERE "public"."peer_mentors"."id" = 'b0000000-0000-4000-8000-000000000001'"#,
-                Some(
-                    r#""public"."peer_mentors" WHERE "public"."peer_mentors"."id" = 'b0000000-0000-4000-8000-000000000001'"#,
+                &fill(
+                    r#"SELECT "public"."peer_mentors".* FROM "public"."peer_mentors" WHERE "public"."peer_mentors"."id" = '{mentors::ADA}'"#,
                 ),
+                Some(&fill(
+                    r#""public"."peer_mentors" WHERE "public"."peer_mentors"."id" = '{mentors::ADA}'"#,
+                )),
             ),
         ),
         (
@@ -153,7 +156,7 @@ fn run(conn: &mut PgConnection, caller: Caller, sql: &str) -> Outcome {
 fn every_postgrest_read_that_worked_before_the_status_migrations_works_after_them_for_every_role() {
     let db = platform_before("add_mentor_status");
     let mut conn = db.conn();
-    conn.batch_execute(FIXTURE).unwrap();
+    conn.batch_execute(&fill(FIXTURE)).unwrap();
 
     let mut before = Vec::new();
     for (request, sql) in reads() {
@@ -173,7 +176,8 @@ fn every_postgrest_read_that_worked_before_the_status_migrations_works_after_the
     Migrator::new(&mut conn).up(None).unwrap();
     conn.batch_execute(&format!(
         "update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = '{SECRET_REASON}'
-          where id = 'b0000000-0000-4000-8000-000000000002'"
+          where id = '{}'",
+        mentors::BJORN
     ))
     .unwrap();
 
@@ -249,7 +253,9 @@ fn the_rpcs_returned_rows_and_a_service_role_return_representation_work_without_
     let kari = Caller::User(KARI);
     // POST /rpc/pause_mentor {"mentor_id": "<ada>", "reason": "vacation"}
     let rpc = read(
-        r#"SELECT "pgrst_call".* FROM "public"."pause_mentor"("mentor_id" := 'b0000000-0000-4000-8000-000000000001'::uuid, "reason" := 'vacation'::text) "pgrst_call""#,
+        &fill(
+            r#"SELECT "pgrst_call".* FROM "public"."pause_mentor"("mentor_id" := '{mentors::ADA}'::uuid, "reason" := 'vacation'::text) "pgrst_call""#,
+        ),
         None,
     );
     let Outcome::Done { values, .. } = run(&mut conn, kari, &rpc) else {
@@ -260,12 +266,16 @@ fn the_rpcs_returned_rows_and_a_service_role_return_representation_work_without_
 
     // PATCH /peer_mentors?id=eq.<camilla> {"phone": …} with Prefer: return=representation,
     // as the service role (the backend). Camilla is paused with a reason (seed).
-    let patch = r#"WITH pgrst_source AS (UPDATE "public"."peer_mentors" SET "phone" = '+47 400 99 003' WHERE "public"."peer_mentors"."id" = 'b0000000-0000-4000-8000-000000000003' RETURNING "public"."peer_mentors".*) SELECT coalesce(json_agg(_postgrest_t), '[]')::text AS body, '' AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total FROM (SELECT * FROM pgrst_source) _postgrest_t"#;
+    let patch = &fill(
+        r#"WITH pgrst_source AS (UPDATE "public"."peer_mentors" SET "phone" = '+47 400 99 003' WHERE "public"."peer_mentors"."id" = '{mentors::CAMILLA}' RETURNING "public"."peer_mentors".*) SELECT coalesce(json_agg(_postgrest_t), '[]')::text AS body, '' AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total FROM (SELECT * FROM pgrst_source) _postgrest_t"#,
+    );
     let outcome = rolled_back(&mut conn, |conn| {
         let outcome = attempt(conn, Caller::ServiceRole, Stmt::Command(patch));
         let reason = crate::support::text(
             conn,
-            "select coalesce((select reason from private.mentor_pause_reasons where mentor_id = 'b0000000-0000-4000-8000-000000000003'), '-') as v",
+            &fill(
+                "select coalesce((select reason from private.mentor_pause_reasons where mentor_id = '{mentors::CAMILLA}'), '-') as v",
+            ),
         );
         (outcome, reason)
     });

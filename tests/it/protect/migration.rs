@@ -6,6 +6,7 @@ use diesel::connection::SimpleConnection;
 use mentor_status_storage::migrations::{DownTarget, Migrator};
 use mentor_status_tests::TestDb;
 
+use crate::seed_ids::fill;
 use crate::support::{platform_before, relation_exists, text, version_before};
 
 const RELFILENODE: &str =
@@ -36,12 +37,12 @@ fn the_rollback_moves_every_reason_back_and_applying_again_moves_them_again() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
     // Audit rows with reasons: a label, then a resume.
-    conn.batch_execute(
+    conn.batch_execute(&fill(
         "update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = 'Flytter i sommer'
-          where id = 'b0000000-0000-4000-8000-000000000001';
+          where id = '{mentors::ADA}';
          update public.peer_mentors set status = 'active', pause_at = null, pause_reason = null
-          where id = 'b0000000-0000-4000-8000-000000000003';",
-    )
+          where id = '{mentors::CAMILLA}';",
+    ))
     .unwrap();
     let protected = reasons(&mut conn, true);
     assert!(
@@ -69,25 +70,27 @@ fn reasons_stored_before_are_moved_and_those_the_guard_refuses_become_other() {
     let mut conn = db.conn();
     // Two paused mentors (the old CHECK accepts both texts), each pause in the audit trail.
     conn.batch_execute(
+&fill(
         "insert into auth.users (id, email) values
-           ('a0000000-0000-4000-8000-000000000001', 'a@example.org'),
-           ('a0000000-0000-4000-8000-000000000002', 'b@example.org');
+           ('{users::ADA}', 'a@example.org'),
+           ('{users::BJORN}', 'b@example.org');
          insert into public.peer_mentors (id, user_id, full_name, email) values
-           ('b0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001', 'A', 'a@example.org'),
-           ('b0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000002', 'B', 'b@example.org');
+           ('{mentors::ADA}', '{users::ADA}', 'A', 'a@example.org'),
+           ('{mentors::BJORN}', '{users::BJORN}', 'B', 'b@example.org');
          update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = 'sick leave'
-          where id = 'b0000000-0000-4000-8000-000000000001';
+          where id = '{mentors::ADA}';
          update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = 'Flytter i sommer'
-          where id = 'b0000000-0000-4000-8000-000000000002';",
+          where id = '{mentors::BJORN}';",
+    )
     )
     .unwrap();
     let relfilenode = text(&mut conn, RELFILENODE);
     Migrator::new(&mut conn).up(None).unwrap();
     let after = reasons(&mut conn, true);
     assert!(
-        after.starts_with(
-            "b0000000-0000-4000-8000-000000000001=other,b0000000-0000-4000-8000-000000000002=Flytter i sommer | "
-        ),
+        after.starts_with(&fill(
+            "{mentors::ADA}=other,{mentors::BJORN}=Flytter i sommer | "
+        )),
         "{after}"
     );
     // The audit trail: both pauses (the refused reason replaced there too), and the

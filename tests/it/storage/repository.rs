@@ -17,6 +17,7 @@ use mentor_status_storage::{
 use mentor_status_tests::TestDb;
 use uuid::Uuid;
 
+use crate::seed_ids::fill;
 use crate::storage::support::{
     ADA, CAMILLA, HENRIK, OSLO, STATUS_LOG, at, kari, mentor, repository, status_log, trond, user,
 };
@@ -333,11 +334,11 @@ fn the_application_start_up_migrates_through_the_runner_then_serves_from_the_poo
         "a second start-up finds nothing to do"
     );
     let mut conn = db.conn();
-    conn.batch_execute(
-        "insert into auth.users (id, email) values ('a0000000-0000-4000-8000-000000000001', 'x@example.org');
+    conn.batch_execute(&fill(
+        "insert into auth.users (id, email) values ('{users::ADA}', 'x@example.org');
          insert into public.peer_mentors (id, user_id, full_name, email)
-           values ('b0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001', 'X', 'x@example.org');",
-    )
+           values ('{mentors::ADA}', '{users::ADA}', 'X', 'x@example.org');",
+    ))
     .unwrap();
     let repository = repository(&db, 2);
     assert_eq!(repository.status(ADA).unwrap(), MentorState::Active);
