@@ -271,44 +271,44 @@ fn a_notifier_that_keeps_failing_leads_to_exponential_back_off_then_a_dead_lette
         ..Summary::default()
     };
 
-    // Attempt 1 fails: due again after 30 s.
-    assert_eq!(
-        run_once(&service, &notifier, &w, 10, t0).unwrap(),
-        failed_once
-    );
-    assert_eq!(
-        state(&mut conn, t0),
-        "1 30 unclaimed unsent alive smtp: 421 service not available (attempt 1)"
-    );
-    // Not before.
-    assert!(
-        run_once(&service, &notifier, &w, 10, t0 + secs(29))
-            .unwrap()
-            .is_idle()
-    );
-    // Attempt 2 at 30 s fails: 60 s more.
-    assert_eq!(
-        run_once(&service, &notifier, &w, 10, t0 + secs(30)).unwrap(),
-        failed_once
-    );
-    assert_eq!(
-        state(&mut conn, t0),
-        "2 90 unclaimed unsent alive smtp: 421 service not available (attempt 2)"
-    );
-    assert!(
-        run_once(&service, &notifier, &w, 10, t0 + secs(89))
-            .unwrap()
-            .is_idle()
-    );
-    // Attempt 3 at 90 s fails: 120 s capped to 100 s.
-    assert_eq!(
-        run_once(&service, &notifier, &w, 10, t0 + secs(90)).unwrap(),
-        failed_once
-    );
-    assert_eq!(
-        state(&mut conn, t0),
-        "3 190 unclaimed unsent alive smtp: 421 service not available (attempt 3)"
-    );
+    // Attempts 1 to 3 fail, each due again after twice the wait (capped): when it runs, the
+    // state it leaves, and the last second at which nothing is due yet.
+    for (at, after, idle_until) in [
+        // Due again after 30 s.
+        (
+            0,
+            "1 30 unclaimed unsent alive smtp: 421 service not available (attempt 1)",
+            Some(29),
+        ),
+        // At 30 s: 60 s more.
+        (
+            30,
+            "2 90 unclaimed unsent alive smtp: 421 service not available (attempt 2)",
+            Some(89),
+        ),
+        // At 90 s: 120 s capped to 100 s.
+        (
+            90,
+            "3 190 unclaimed unsent alive smtp: 421 service not available (attempt 3)",
+            None,
+        ),
+    ] {
+        assert_eq!(
+            run_once(&service, &notifier, &w, 10, t0 + secs(at)).unwrap(),
+            failed_once,
+            "attempt at {at} s"
+        );
+        assert_eq!(state(&mut conn, t0), after);
+        if let Some(idle_until) = idle_until {
+            // Not before.
+            assert!(
+                run_once(&service, &notifier, &w, 10, t0 + secs(idle_until))
+                    .unwrap()
+                    .is_idle(),
+                "due before {idle_until} s"
+            );
+        }
+    }
     // Attempt 4, the last allowed, fails: a dead letter.
     assert_eq!(
         run_once(&service, &notifier, &w, 10, t0 + secs(190)).unwrap(),

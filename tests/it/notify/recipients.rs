@@ -39,6 +39,21 @@ fn rpc(conn: &mut PgConnection, caller: Caller, sql: &str) -> Outcome {
     .unwrap()
 }
 
+/// The outbox rows of the change a status RPC (`sql`, committed as `caller`) made; asserts it
+/// returned the one row with the new `status`.
+fn told_by_rpc(conn: &mut PgConnection, caller: Caller, sql: &str, status: &str) -> Vec<Row> {
+    assert_eq!(
+        rpc(conn, caller, sql),
+        Outcome::Done {
+            rows: 1,
+            values: status.to_owned()
+        },
+        "{sql}"
+    );
+    let change = last_change_id(conn);
+    rows_of_change(conn, change)
+}
+
 #[test]
 fn a_status_change_in_a_single_chapter_notifies_its_active_coordinator() {
     let db = TestDb::seeded();
@@ -157,21 +172,13 @@ fn the_acting_coordinator_is_not_notified_of_their_own_change() {
     );
 
     // ... and through the RPC, signed in as herself.
-    let outcome = rpc(
-        &mut conn,
-        Caller::User(KARI),
-        &format!("select status from public.pause_mentor('{BJORN_ID}', 'capacity')"),
-    );
     assert_eq!(
-        outcome,
-        Outcome::Done {
-            rows: 1,
-            values: "paused".into()
-        }
-    );
-    let change = last_change_id(&mut conn);
-    assert_eq!(
-        rows_of_change(&mut conn, change),
+        told_by_rpc(
+            &mut conn,
+            Caller::User(KARI),
+            &format!("select status from public.pause_mentor('{BJORN_ID}', 'capacity')"),
+            "paused"
+        ),
         [row(TROND, false, "active", "paused")]
     );
 }
@@ -183,21 +190,13 @@ fn when_the_acting_coordinator_is_the_only_one_the_organisation_is_told_instead_
     // Kari is also an organisation coordinator: she still is not told about her own change.
     add_organisation_coordinators(&mut conn, &[(KARI, true), (OLA, true)]);
     // Camilla (Bergen, paused): Kari is Bergen's only coordinator.
-    let outcome = rpc(
-        &mut conn,
-        Caller::User(KARI),
-        &format!("select status from public.resume_mentor('{CAMILLA_ID}')"),
-    );
     assert_eq!(
-        outcome,
-        Outcome::Done {
-            rows: 1,
-            values: "active".into()
-        }
-    );
-    let change = last_change_id(&mut conn);
-    assert_eq!(
-        rows_of_change(&mut conn, change),
+        told_by_rpc(
+            &mut conn,
+            Caller::User(KARI),
+            &format!("select status from public.resume_mentor('{CAMILLA_ID}')"),
+            "active"
+        ),
         [row(OLA, true, "paused", "active")]
     );
 }
