@@ -5,8 +5,8 @@ use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_storage::migrations::{DownTarget, MigrationError, Migrations, Migrator};
 use mentor_status_tests::TestDb;
 
-use super::runner_support::{baseline_version, migration, uuid_like};
-use crate::support::{int, relation_exists};
+use super::runner_support::{baseline_version, history_rows, migration, uuid_like};
+use crate::support::relation_exists;
 
 #[test]
 fn down_then_up_restores_exactly_the_same_schema() {
@@ -119,13 +119,7 @@ fn down_refuses_before_changing_anything_when_a_rollback_file_is_missing() {
         relation_exists(&mut conn, "public.c"),
         "the newest migration was not reverted either"
     );
-    assert_eq!(
-        int(
-            &mut conn,
-            "select count(*) as v from supabase_migrations.schema_migrations"
-        ),
-        3
-    );
+    assert_eq!(history_rows(&mut conn), 3);
     let status = Migrator::with_migrations(&mut conn, migrations)
         .status()
         .unwrap();

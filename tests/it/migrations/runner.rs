@@ -10,7 +10,7 @@ use mentor_status_storage::migrations::{
 };
 use mentor_status_tests::TestDb;
 
-use super::runner_support::migration;
+use super::runner_support::{history_rows, migration, only};
 use crate::support::{int, relation_exists, text};
 
 #[test]
@@ -155,12 +155,12 @@ fn a_migration_whose_last_statement_fails_leaves_neither_schema_change_nor_histo
 fn a_failing_rollback_leaves_the_migration_applied() {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    let migrations = Migrations::from_migrations(vec![migration(
+    let migrations = only(
         "1",
         "t",
         "create table public.t (id int);",
         Some("drop table public.t; select 1 / 0;"),
-    )]);
+    );
     Migrator::with_migrations(&mut conn, migrations.clone())
         .up(None)
         .unwrap();
@@ -174,25 +174,14 @@ fn a_failing_rollback_leaves_the_migration_applied() {
         "{error}"
     );
     assert!(relation_exists(&mut conn, "public.t"));
-    assert_eq!(
-        int(
-            &mut conn,
-            "select count(*) as v from supabase_migrations.schema_migrations"
-        ),
-        1
-    );
+    assert_eq!(history_rows(&mut conn), 1);
 }
 
 #[test]
 fn an_applied_migration_edited_afterwards_is_reported_and_refused_unless_forced() {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    let original = Migrations::from_migrations(vec![migration(
-        "1",
-        "a",
-        "create table public.a (id int);",
-        None,
-    )]);
+    let original = only("1", "a", "create table public.a (id int);", None);
     Migrator::with_migrations(&mut conn, original)
         .up(None)
         .unwrap();
