@@ -150,7 +150,7 @@ fn concurrent_commands_on_one_mentor_are_each_applied_exactly_once_in_commit_ord
             })
         })
         .collect();
-    // Every thread read the row before the holder commits; one now waits in its write.
+    // A thread read the row before the holder's change and now waits in its write for it.
     wait_for_a_lock_waiter(&mut db.conn());
     holder.batch_execute("commit").unwrap();
     let tallies: Vec<Tally> = threads.into_iter().map(|t| t.join().unwrap()).collect();
