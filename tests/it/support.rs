@@ -42,3 +42,39 @@ pub fn wait_for_a_lock_waiter(conn: &mut PgConnection) -> i64 {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+/// The version of the migration just before the embedded migration named `name` (such as
+/// `add_mentor_status`).
+pub fn version_before(name: &str) -> String {
+    let embedded = mentor_status_storage::migrations::Migrations::embedded();
+    let versions: Vec<&str> = embedded.iter().map(|m| m.version()).collect();
+    let at = embedded
+        .iter()
+        .position(|m| m.name() == name)
+        .unwrap_or_else(|| panic!("no migration is named {name}"));
+    assert!(at > 0, "{name} is the first migration");
+    versions[at - 1].to_owned()
+}
+
+/// A fresh platform database migrated up to just before the migration named `name`.
+pub fn platform_before(name: &str) -> mentor_status_tests::TestDb {
+    let db = mentor_status_tests::TestDb::platform();
+    mentor_status_storage::migrations::Migrator::new(&mut db.conn())
+        .up(Some(&version_before(name)))
+        .unwrap();
+    db
+}
+
+/// An 11-digit national identity number with valid check digits (the domain's
+/// `national_id::check_digits`).
+pub fn national_id_number() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::strategy::Strategy;
+    proptest::array::uniform9(0u8..10).prop_filter_map("no valid check digits", |nine| {
+        mentor_status_domain::national_id::check_digits(nine).map(|[a, b]| {
+            nine.iter()
+                .chain([a, b].iter())
+                .map(|d| d.to_string())
+                .collect()
+        })
+    })
+}

@@ -265,16 +265,28 @@ proptest! {
         state in arb_state(),
         command in arb_command(),
         now in arb_time(),
+        target_user in any::<u128>(),
         target_chapters in proptest::collection::vec(0u8..50, 0..4),
+        actor_chapters in proptest::collection::vec(0u8..50, 0..4),
     ) {
+        // Whoever the mentor is, wherever they are a member, and whatever chapters the
+        // acting user happens to coordinate: the service role is allowed, and may read the
+        // reason.
         let target = TargetMentor {
-            user_id: UserId::new(Uuid::from_u128(1)),
+            user_id: UserId::new(Uuid::from_u128(target_user)),
             active_chapters: chapters(&target_chapters, 0),
         };
-        let target = AccessFacts::new(target, []);
-        if state.apply(command.clone(), now).is_ok() {
-            prop_assert_eq!(authorize(&Actor::ServiceRole, &target, &command), Ok(()));
-        }
+        let facts = AccessFacts::new(target, chapters(&actor_chapters, 0));
+        prop_assert_eq!(authorize(&Actor::ServiceRole, &facts, &command), Ok(()));
+        prop_assert!(may_read_pause_reason(&Actor::ServiceRole, &facts));
+        // So what the service role may do in a state is exactly what the state machine
+        // allows there: authorization adds no condition of its own.
+        let allowed = authorize(&Actor::ServiceRole, &facts, &command).is_ok()
+            && state.apply(command.clone(), now).is_ok();
+        prop_assert_eq!(
+            allowed,
+            reference_next_status(state.status(), command.kind()).is_some()
+        );
     }
 
     #[test]
@@ -306,10 +318,16 @@ proptest! {
         text in proptest::collection::vec(any::<char>(), 0..100_000)
             .prop_map(|chars| chars.into_iter().collect::<String>()),
         digits in "[0-9 ]{1000,5000}",
+        reason in arb_reason(),
+        before in 0usize..50_000,
+        after in 0usize..50_000,
+        blank in select(vec![' ', '\t', '\n']),
     ) {
         prop_assert!(PauseReason::parse(&text).is_err() || text.trim().chars().count() <= 200);
         prop_assert!(PauseReason::parse(&digits).is_err());
-        let padded = format!("{}a{}", " ".repeat(50_000), " ".repeat(50_000));
-        prop_assert!(PauseReason::parse(&padded).is_ok());
+        // Any reason, code or label, padded with up to 100 000 blanks parses back to itself.
+        let pad = |n: usize| std::iter::repeat_n(blank, n).collect::<String>();
+        let padded = format!("{}{}{}", pad(before), reason.as_str(), pad(after));
+        prop_assert_eq!(PauseReason::parse(&padded), Ok(reason));
     }
 }
