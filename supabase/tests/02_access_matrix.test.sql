@@ -1,6 +1,6 @@
 -- Who may do what to a mentor, as PostgREST runs each request (a role and the JWT claims,
 -- transaction-local): every actor × every operation of the Rust matrix in
--- tests/it/access_matrix.rs — the same actors, operations and expected outcomes, checked to
+-- tests/it/access/matrix.rs — the same actors, operations and expected outcomes, checked to
 -- be the same by the Rust test `the_pgtap_matrix_and_the_rust_matrix_cover_the_same_cells` —
 -- plus `select *` for every actor, the RPCs' SQLSTATEs and notifications.
 --

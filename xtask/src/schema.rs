@@ -2,7 +2,7 @@
 //! print-schema` against a scratch database migrated by the storage crate's runner.
 //!
 //! Needs diesel_cli (`cargo install diesel_cli --no-default-features --features postgres
-//! --locked`, or the path in `DIESEL`). The test `storage_schema` checks the same thing
+//! --locked`, or the path in `DIESEL`). The test `storage::schema` checks the same thing
 //! structurally without diesel_cli, so `cargo test` catches drift on any machine.
 
 use std::io::Write as _;

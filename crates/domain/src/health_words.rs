@@ -1,13 +1,13 @@
 //! The health terms an [`AuditLabel`](crate::AuditLabel) must not contain: data, kept apart
 //! from the rules that use it (and checked against the database guard's copy by
-//! `tests/it/label_guard.rs`).
+//! `tests/it/protect/label_guard.rs`).
 
 /// Health terms rejected wherever they occur inside a word (compared after folding case and
 /// accents with [`label_rules::fold`](crate::label_rules::fold); every stem is folded already).
 ///
 /// Norwegian compounds such as `brystkreft` or `sykemeldt` are caught this way.
 /// Best effort: a list cannot recognise every way to write health information, which is
-/// why [`ReasonCode`] is the primary control.
+/// why [`ReasonCode`](crate::ReasonCode) is the primary control.
 /// Known false positives are accepted (`krefter`, "forces", contains `kreft`).
 pub const HEALTH_STEMS: &[&str] = &[
     // Norwegian (bokmål and nynorsk)

@@ -5,7 +5,7 @@
 //! round trip per request. A connection whose server went away (a terminated backend, a
 //! restart) is still never handed out twice: the first query on it fails, diesel then finds
 //! libpq's transaction status unknown and marks the connection broken, and the pool drops it
-//! when it comes back (tested in `tests/it/storage_repository.rs`).
+//! when it comes back (tested in `tests/it/storage/pool.rs`).
 
 use std::time::Duration;
 

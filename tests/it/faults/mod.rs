@@ -7,4 +7,3 @@ mod input_rpc;
 mod input_sql;
 mod input_support;
 mod migrating;
-mod xtask_cli;

@@ -6,7 +6,7 @@
 //! reason. Its helper functions return this module's data (`private.label_whitespace()`,
 //! `label_invisible_class()`, `label_non_ascii_digit_class()`, `label_letter_class()`,
 //! `label_fold_from()`, `label_fold_to()`, `label_health_stems()`, `label_health_words()`,
-//! `label_reason_codes()`); `tests/it/label_guard.rs` checks each against this module
+//! `label_reason_codes()`); `tests/it/protect/label_guard.rs` checks each against this module
 //! ([`sql_class`], [`fold_from`], [`fold_to`]) and runs a differential test of the two
 //! implementations.
 //!

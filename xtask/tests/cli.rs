@@ -1,11 +1,12 @@
 //! Bad input at the `cargo xtask` commands that take a version or a name is refused before
 //! anything changes (see `input_support.rs`).
 //!
-//! These tests build the xtask with `cargo build -p xtask` and run its binary.
+//! An integration test of the xtask package: cargo builds the binary for it
+//! (`CARGO_BIN_EXE_xtask`), and each test runs it against a database of its own.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Process;
-use std::sync::OnceLock;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -13,41 +14,47 @@ use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_storage::migrations::{Migrations, Migrator};
 use mentor_status_tests::{TestDb, project_root};
 
-use super::input_support::{Snapshot, snapshot};
-use crate::support::text;
+use mentor_status_localdb::query;
 
-/// The xtask binary, built once per test run with the same cargo (and target folder) as the
-/// tests. Running the binary itself, not `cargo run`, keeps cargo's output and its build
-/// lock out of the tests that run it.
+fn text(conn: &mut PgConnection, sql: &str) -> String {
+    query::text(conn, sql).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Row counts and a digest of every table a command could touch (rows, reasons, history).
+#[derive(Debug, PartialEq, Eq)]
+struct Snapshot(Vec<String>);
+
+fn snapshot(conn: &mut PgConnection) -> Snapshot {
+    const WATCHED: [&str; 6] = [
+        "public.peer_mentors",
+        "public.mentor_status_changes",
+        "public.status_notifications",
+        "private.mentor_pause_reasons",
+        "private.mentor_status_change_reasons",
+        "supabase_migrations.schema_migrations",
+    ];
+    Snapshot(
+        WATCHED
+            .iter()
+            .map(|table| {
+                if text(conn, &format!("select coalesce(to_regclass('{table}')::text, '') as v")).is_empty() {
+                    return format!("{table}: absent");
+                }
+                text(
+                    conn,
+                    &format!(
+                        "select '{table}: ' || count(*) || ' rows ' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '-') as v \
+                           from {table} as t"
+                    ),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The xtask binary, built by cargo for this integration test (no test runs cargo).
 fn xtask_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let output = Process::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "xtask",
-                "--message-format=json-render-diagnostics",
-            ])
-            .current_dir(project_root())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "building xtask failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let messages = String::from_utf8(output.stdout).expect("cargo writes UTF-8 JSON");
-        messages
-            .lines()
-            .filter(|line| line.contains(r#""reason":"compiler-artifact""#))
-            .filter_map(|line| line.split_once(r#""executable":""#))
-            .filter_map(|(_, rest)| rest.split('"').next())
-            .map(PathBuf::from)
-            .find(|path| path.file_stem().is_some_and(|stem| stem == "xtask"))
-            .unwrap_or_else(|| panic!("cargo reported no xtask executable:\n{messages}"))
-    })
+    Path::new(env!("CARGO_BIN_EXE_xtask"))
 }
 
 /// What one xtask run printed.
