@@ -96,6 +96,27 @@ impl PgBinaries {
     pub fn tool(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
+
+    /// A client tool (`pg_dump`, `pg_restore`) that can work with a server of this major:
+    /// beside these binaries, else in a Debian folder or on `PATH`, of this major or newer
+    /// (pg_dump refuses newer servers). `None` when there is none (e.g. the server-only
+    /// PostgreSQL 17 tree of `cargo xtask install-postgres` on a machine with client 15).
+    #[must_use]
+    pub fn client_tool(&self, name: &str) -> Option<PathBuf> {
+        std::iter::once(self.tool(name))
+            .chain(debian_bin_dirs().into_iter().map(|dir| dir.join(name)))
+            .chain(std::iter::once(PathBuf::from(name)))
+            .find(|path| {
+                Command::new(path)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|out| {
+                        out.status.success()
+                            && parse_major(&String::from_utf8_lossy(&out.stdout))
+                                .is_some_and(|major| major >= self.major)
+                    })
+            })
+    }
 }
 
 fn debian_bin_dirs() -> Vec<PathBuf> {

@@ -49,21 +49,6 @@ struct Server {
     restrict_key: bool,
 }
 
-/// `pg_dump` beside the server binaries, else on PATH, if its major version can dump a server
-/// of major `major` (pg_dump refuses newer servers).
-fn find_pg_dump(server_bin: &Path, major: u32) -> Option<PathBuf> {
-    [server_bin.join("pg_dump"), PathBuf::from("pg_dump")]
-        .into_iter()
-        .find(|p| {
-            Command::new(p).arg("--version").output().is_ok_and(|o| {
-                String::from_utf8_lossy(&o.stdout)
-                    .split_whitespace()
-                    .find_map(|w| w.split('.').next()?.parse::<u32>().ok())
-                    .is_some_and(|m| m >= major)
-            })
-        })
-}
-
 impl Server {
     fn url(&self, db: &str) -> String {
         LocalCluster::url(self.port, db)
@@ -141,7 +126,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     }
     let cluster = crate::db::local_cluster(root)?;
     let port = cluster.ensure_running()?;
-    let pg_dump = find_pg_dump(cluster.binaries().dir(), cluster.binaries().major());
+    let pg_dump = cluster.binaries().client_tool("pg_dump");
     let restrict_key = pg_dump.as_ref().is_some_and(|p| {
         Command::new(p)
             .arg("--help")

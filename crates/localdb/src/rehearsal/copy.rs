@@ -131,7 +131,15 @@ pub(super) fn copy(
     cancel: &AtomicBool,
     on: &mut dyn FnMut(Event<'_>),
 ) -> Result<(), RehearsalError> {
-    let dump = Command::new(binaries.tool("pg_dump"))
+    let tool = |name: &str| {
+        binaries.client_tool(name).ok_or_else(|| {
+            RehearsalError::Copy(format!(
+                "no {name} for PostgreSQL {} here (the server tree has none, and the client tools found are older): install that version's client tools",
+                binaries.major()
+            ))
+        })
+    };
+    let dump = Command::new(tool("pg_dump")?)
         .args(["--format=custom", "--compress=1", "--no-sync", "--file"])
         .arg(archive)
         .arg("--dbname")
@@ -147,7 +155,7 @@ pub(super) fn copy(
         });
     })?;
     let mut scratch = admin::connect(restore_url)?;
-    let restore = Command::new(binaries.tool("pg_restore"))
+    let restore = Command::new(tool("pg_restore")?)
         .args(["--exit-on-error", "--jobs=2", "--dbname"])
         .arg(restore_url)
         .arg(archive)
