@@ -297,33 +297,48 @@ fn project_checks(
         same_dump(server, built, reset)
     })());
     // Last: these add extensions (plpgsql_check, maybe pgtap) to the pushed database.
-    report.check(
-        "supabase db lint --db-url finds no schema errors (plpgsql_check)",
-        (|| {
-            // As on the platform, where supautils lets postgres create it, the extension is
-            // created by the superuser; the CLI's own CREATE EXTENSION IF NOT EXISTS is then a no-op.
-            admin::connect(&server.admin_url(pushed))?
-                .batch_execute(
-                    "create extension if not exists plpgsql_check with schema extensions",
-                )
-                .context("creating plpgsql_check (Debian: postgresql-15-plpgsql-check)")?;
-            let out = cli.run(
-                root,
-                &[
-                    "db",
-                    "lint",
-                    "--db-url",
-                    &cli_url(&server.url(pushed)),
-                    "--fail-on",
-                    "warning",
-                ],
-            )?;
-            if !out.success || !out.both().contains("No schema errors found") {
-                bail!("db lint: {}", out.both());
-            }
-            Ok(())
-        })(),
-    );
+    let lint_available = admin::connect(&server.url(pushed))
+        .map_err(anyhow::Error::from)
+        .and_then(|mut conn| {
+            Ok(crate::sql::int(
+                &mut conn,
+                "select count(*) as v from pg_available_extensions where name = 'plpgsql_check'",
+            )? > 0)
+        });
+    if matches!(lint_available, Ok(false)) {
+        report.skip(
+            "supabase db lint --db-url",
+            "plpgsql_check is not installed for this server's PostgreSQL (Debian ships it for 15: postgresql-15-plpgsql-check)",
+        );
+    } else {
+        report.check(
+            "supabase db lint --db-url finds no schema errors (plpgsql_check)",
+            (|| {
+                // As on the platform, where supautils lets postgres create it, the extension is
+                // created by the superuser; the CLI's own CREATE EXTENSION IF NOT EXISTS is then a no-op.
+                admin::connect(&server.admin_url(pushed))?
+                    .batch_execute(
+                        "create extension if not exists plpgsql_check with schema extensions",
+                    )
+                    .context("creating plpgsql_check (Debian: postgresql-15-plpgsql-check)")?;
+                let out = cli.run(
+                    root,
+                    &[
+                        "db",
+                        "lint",
+                        "--db-url",
+                        &cli_url(&server.url(pushed)),
+                        "--fail-on",
+                        "warning",
+                    ],
+                )?;
+                if !out.success || !out.both().contains("No schema errors found") {
+                    bail!("db lint: {}", out.both());
+                }
+                Ok(())
+            })(),
+        );
+    }
     match cli.run(root, &["test", "db", "--db-url", &cli_url(&server.url(pushed))]) {
         Ok(out) if out.both().contains("Docker") => report.skip(
             "supabase test db --db-url",
