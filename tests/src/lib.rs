@@ -9,6 +9,7 @@
 // A harness that cannot set up has nothing better to do than fail the test, loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod rehearsal;
 pub mod smoke;
 
 use std::fs::File;

@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use diesel::PgConnection;
-use mentor_status_localdb::rehearsal::{self, Event, FileStatus, History, Options, Runner};
+use mentor_status_localdb::rehearsal::{self, Event, Options};
 use mentor_status_localdb::{LocalCluster, PgBinaries, admin, url};
-use mentor_status_storage::migrations::{DownTarget, FileState, Migrations, Migrator};
+use mentor_status_storage::migrations::Migrations;
+use mentor_status_tests::rehearsal::ProjectRunner;
 
 use crate::bench::Progress;
 
@@ -164,57 +164,4 @@ fn superuser_url(to: &str) -> Result<String> {
 
 fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
-}
-
-/// The project's runner, as the rehearsal sees it.
-struct ProjectRunner {
-    migrations: Migrations,
-}
-
-impl ProjectRunner {
-    fn new(migrations: Migrations) -> Self {
-        Self { migrations }
-    }
-
-    fn migrator<'c>(&self, conn: &'c mut PgConnection) -> Migrator<'c> {
-        Migrator::with_migrations(conn, self.migrations.clone())
-    }
-}
-
-impl Runner for ProjectRunner {
-    fn status(&mut self, conn: &mut PgConnection) -> Result<Vec<FileStatus>, String> {
-        let status = self.migrator(conn).status().map_err(|e| e.to_string())?;
-        Ok(status
-            .into_iter()
-            .map(|s| FileStatus {
-                history: match s.file {
-                    FileState::Unchanged => History::Matches,
-                    FileState::Edited => History::Edited,
-                    FileState::Missing => History::Unknown,
-                },
-                statements: self
-                    .migrations
-                    .get(&s.version)
-                    .map(|m| m.up().statements().to_vec())
-                    .unwrap_or_default(),
-                version: s.version,
-                name: s.name,
-                applied: s.applied,
-            })
-            .collect())
-    }
-
-    fn up_to(&mut self, conn: &mut PgConnection, version: &str) -> Result<(), String> {
-        self.migrator(conn)
-            .up(Some(version))
-            .map(drop)
-            .map_err(|e| e.to_string())
-    }
-
-    fn down_last(&mut self, conn: &mut PgConnection) -> Result<(), String> {
-        self.migrator(conn)
-            .down(&DownTarget::LAST_ONE)
-            .map(drop)
-            .map_err(|e| e.to_string())
-    }
 }

@@ -9,15 +9,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 use mentor_status_localdb::fingerprint::fingerprint;
 use mentor_status_localdb::rehearsal::{
-    self, Check, Event, FileStatus, Finding, History, Options, Rehearsal, RehearsalError, Runner,
+    self, Check, Event, Finding, Options, Rehearsal, RehearsalError,
 };
 use mentor_status_localdb::{BOOTSTRAP_SUPERUSER, admin, url};
 use mentor_status_storage::migrations::{
-    DownTarget, FileState, Migrations, Migrator, SqlMigration, SqlScript,
+    DownTarget, Migrations, Migrator, SqlMigration, SqlScript,
 };
+use mentor_status_tests::rehearsal::ProjectRunner;
 use mentor_status_tests::{TestDb, binaries, project_root, server_url};
 
 use crate::support::{int, platform_before, text, version_before};
@@ -53,53 +53,6 @@ fn production(rows: u64) -> TestDb {
     .unwrap();
     conn.batch_execute("analyze").unwrap();
     db
-}
-
-/// The project's runner over `migrations`, as the xtask gives it to the rehearsal.
-struct TestRunner(Migrations);
-
-impl TestRunner {
-    fn migrator<'c>(&self, conn: &'c mut PgConnection) -> Migrator<'c> {
-        Migrator::with_migrations(conn, self.0.clone())
-    }
-}
-
-impl Runner for TestRunner {
-    fn status(&mut self, conn: &mut PgConnection) -> Result<Vec<FileStatus>, String> {
-        let status = self.migrator(conn).status().map_err(|e| e.to_string())?;
-        Ok(status
-            .into_iter()
-            .map(|s| FileStatus {
-                history: match s.file {
-                    FileState::Unchanged => History::Matches,
-                    FileState::Edited => History::Edited,
-                    FileState::Missing => History::Unknown,
-                },
-                statements: self
-                    .0
-                    .get(&s.version)
-                    .map(|m| m.up().statements().to_vec())
-                    .unwrap_or_default(),
-                version: s.version,
-                name: s.name,
-                applied: s.applied,
-            })
-            .collect())
-    }
-
-    fn up_to(&mut self, conn: &mut PgConnection, version: &str) -> Result<(), String> {
-        self.migrator(conn)
-            .up(Some(version))
-            .map(drop)
-            .map_err(|e| e.to_string())
-    }
-
-    fn down_last(&mut self, conn: &mut PgConnection) -> Result<(), String> {
-        self.migrator(conn)
-            .down(&DownTarget::LAST_ONE)
-            .map(drop)
-            .map_err(|e| e.to_string())
-    }
 }
 
 /// The embedded files up to the status migration, which is replaced by [`ONE_ALTER`].
@@ -145,7 +98,7 @@ fn unique_prefix() -> String {
 fn run(options: &Options, migrations: Migrations) -> Result<Rehearsal, RehearsalError> {
     rehearsal::rehearse(
         options,
-        &mut TestRunner(migrations),
+        &mut ProjectRunner::new(migrations),
         &Arc::new(AtomicBool::new(false)),
         &mut |_| {},
     )
@@ -453,7 +406,7 @@ fn cancelling_mid_run_drops_the_scratch_copy_and_leaves_the_source_alone() {
         // What the Ctrl-C handler does: set the flag, here at a chosen point of the run.
         let error = rehearsal::rehearse(
             &options(source.url(), &prefix),
-            &mut TestRunner(Migrations::embedded()),
+            &mut ProjectRunner::new(Migrations::embedded()),
             &cancel,
             &mut |event| match event {
                 Event::Dumping { .. } if when == "copy" => cancel.store(true, Ordering::Relaxed),
