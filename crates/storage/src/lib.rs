@@ -9,6 +9,8 @@
 //!   errors that never show a password ([`redact_url`]).
 //! - [`MentorStatusRepository`]: reads and changes statuses through the domain's rules,
 //!   with a compare-and-set write that stays correct when two users act at once.
+//! - [`actor_setting`]: the settings that tell the audit triggers who acts, and the SQL that
+//!   sets them (for scripts and tests that write SQL by hand).
 //!
 //! Start-up:
 //!
@@ -32,6 +34,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod actor_setting;
 mod db_error;
 mod error;
 mod mentor_id;

@@ -13,6 +13,7 @@ use mentor_status_domain::{
 };
 use uuid::Uuid;
 
+use crate::actor_setting::{actor_id_name, actor_role_name, actor_settings};
 use crate::schema::{chapter_memberships, peer_mentors};
 use crate::{Context as _, PoolTimeout};
 use crate::{DbMentorStatus, MentorId, PgPool, RepositoryError};
@@ -104,9 +105,14 @@ struct FactsRecord {
 /// actors): one round trip. No row lock is taken: the write below is a compare-and-set, and
 /// a stale read only costs a retry. (Without a mentor row the settings are not made; nothing
 /// is written then either.)
-const FACTS_SQL: &str = "
-select set_config('mentor_status.actor_id', $3, true) as actor_id_set,
-       set_config('mentor_status.actor_role', $4, true) as actor_role_set,
+const FACTS_SQL: &str = concat!(
+    "
+select set_config('",
+    actor_id_name!(),
+    "', $3, true) as actor_id_set,
+       set_config('",
+    actor_role_name!(),
+    "', $4, true) as actor_role_set,
        m.id, m.user_id, m.status, m.pause_at, r.reason as pause_reason,
        array(select cm.chapter_id from public.chapter_memberships as cm
               where cm.mentor_id = m.id and cm.active order by cm.chapter_id) as mentor_chapters,
@@ -114,7 +120,8 @@ select set_config('mentor_status.actor_id', $3, true) as actor_id_set,
               where cc.user_id = $2 and cc.active order by cc.chapter_id) as actor_chapters
   from public.peer_mentors as m
   left join private.mentor_pause_reasons as r on r.mentor_id = m.id
- where m.id = $1";
+ where m.id = $1"
+);
 
 /// The compare-and-set: writes the new state only if the row (and its protected reason)
 /// still hold what the decision was based on. The trigger moves `pause_reason` on.
@@ -298,9 +305,8 @@ impl MentorStatusRepository {
     ///
     /// `now` is truncated to whole microseconds (PostgreSQL's precision), so the returned
     /// [`Transition`] equals what is stored.
-    /// The transaction tells the database who acts (transaction-local settings
-    /// `mentor_status.actor_id`, the user's id or `''` for the service role, and
-    /// `mentor_status.actor_role`, `authenticated` or `service_role`) for audit triggers.
+    /// The transaction tells the database who acts, for the audit triggers (the
+    /// transaction-local settings of [`crate::actor_setting`]).
     ///
     /// # Errors
     ///
@@ -415,16 +421,6 @@ fn load_mentor(
         .optional()
         .with_context(|| format!("reading the status of mentor {mentor_id}"))?
         .ok_or(RepositoryError::NotFound { mentor_id })
-}
-
-/// `(mentor_status.actor_id, mentor_status.actor_role)` for the audit trigger.
-fn actor_settings(actor: &Actor) -> (String, &'static str) {
-    match actor {
-        Actor::Mentor { user_id } | Actor::Coordinator { user_id } => {
-            (user_id.to_string(), "authenticated")
-        }
-        Actor::ServiceRole => (String::new(), "service_role"),
-    }
 }
 
 /// One read-decide-write round, inside the caller's transaction.

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 use mentor_status_domain::{Actor, Command, ReasonCode, UserId};
 use mentor_status_storage::MentorId;
+use mentor_status_storage::actor_setting::{ACTOR_ID, ACTOR_ROLE};
 use mentor_status_tests::TestDb;
 
 use crate::access::support::{
@@ -15,6 +16,7 @@ use crate::access::support::{
 use crate::seed_ids::mentors::{ADA as ADA_ID, BJORN as BJORN_ID};
 use crate::seed_ids::users;
 use crate::storage::support::{at, repository};
+use crate::support::text;
 
 const ADA: Caller = Caller::User(users::ADA);
 const BJORN: Caller = Caller::User(users::BJORN);
@@ -182,7 +184,7 @@ fn rust_path_and_rpc_path_write_the_same_audit_row_and_maintenance_is_recorded_a
     // A writer that claims a signed-in user but forgets who: refused, nothing written.
     let forgot = audit_row_of(
         &mut conn,
-        &format!("select set_config('mentor_status.actor_role', 'authenticated', true); {pause}"),
+        &format!("select set_config('{ACTOR_ROLE}', 'authenticated', true); {pause}"),
     );
     match forgot {
         Err(Error::DatabaseError(DatabaseErrorKind::CheckViolation, info)) => {
@@ -250,4 +252,24 @@ fn the_trail_is_append_only_for_every_client_role_and_truncate_cannot_wipe_mento
             .unwrap();
         assert_eq!(audit_count(conn), 0);
     });
+}
+
+/// The functions of the schema read exactly the actor settings storage exports and sets: a
+/// setting renamed in a migration, or in `actor_setting`, fails here (the audit row would
+/// silently fall back to 'maintenance').
+#[test]
+fn the_triggers_read_exactly_the_actor_settings_storage_sets() {
+    let db = TestDb::migrated();
+    let mut conn = db.conn();
+    let read = text(
+        &mut conn,
+        r"select coalesce(string_agg(distinct m[1], ',' order by m[1]), '') as v
+            from pg_catalog.pg_proc as p
+            join pg_catalog.pg_namespace as n on n.oid = p.pronamespace,
+                 regexp_matches(p.prosrc, 'current_setting\(''(mentor_status\.[^'']*)''', 'g') as m
+           where n.nspname not in ('pg_catalog', 'information_schema')",
+    );
+    let mut expected = [ACTOR_ID, ACTOR_ROLE];
+    expected.sort_unstable();
+    assert_eq!(read, expected.join(","));
 }

@@ -20,6 +20,7 @@ use mentor_status_domain::{
     ChapterId, CoordinatorLink, OrganisationCoordinator, UserId, resolve_recipients,
 };
 use mentor_status_storage::MentorId;
+use mentor_status_storage::actor_setting::set_settings_sql;
 use mentor_status_tests::TestDb;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -228,9 +229,9 @@ fn the_outbox_trigger_notifies_exactly_whom_the_domain_resolver_names() {
                 .map_or((String::new(), ""), |u| (u.to_string(), "authenticated"));
             conn.transaction::<_, diesel::result::Error, _>(|conn| {
                 conn.batch_execute(&format!(
-                    "select set_config('mentor_status.actor_id', '{actor_id}', true),
-                            set_config('mentor_status.actor_role', '{actor_role}', true);
+                    "{};
                      update public.peer_mentors set status = 'paused', pause_at = now() where id = '{}';",
+                    set_settings_sql(&actor_id, actor_role),
                     ids.mentor
                 ))
             })

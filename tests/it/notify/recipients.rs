@@ -6,6 +6,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use mentor_status_domain::{Actor, AuditLabel, Command, PauseReason, ReasonCode, UserId};
 use mentor_status_storage::MentorId;
+use mentor_status_storage::actor_setting::set_actor_sql;
 use mentor_status_tests::TestDb;
 
 use crate::access::support::{Caller, Outcome, Stmt, attempt, audit_count};
@@ -240,9 +241,9 @@ fn a_rolled_back_status_change_leaves_no_notification() {
     let mut inside = None;
     let result = conn.transaction::<(), diesel::result::Error, _>(|conn| {
         conn.batch_execute(&format!(
-            "select set_config('mentor_status.actor_id', '', true),
-                    set_config('mentor_status.actor_role', 'service_role', true);
-             update public.peer_mentors set status = 'paused', pause_at = now() where id = '{ADA_ID}';"
+            "{};
+             update public.peer_mentors set status = 'paused', pause_at = now() where id = '{ADA_ID}';",
+            set_actor_sql(&Actor::ServiceRole)
         ))?;
         // Written in the change's own transaction, invisible to any other session (a
         // worker) until it commits ...

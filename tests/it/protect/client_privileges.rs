@@ -4,6 +4,7 @@
 
 use diesel::connection::SimpleConnection;
 use mentor_status_domain::{Actor, Command, Denied, UserId};
+use mentor_status_storage::actor_setting::set_settings_sql;
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig, RepositoryError};
 use mentor_status_tests::TestDb;
 
@@ -76,9 +77,7 @@ fn client_roles_hold_no_trigger_references_or_mentor_update_privilege_anywhere()
 fn the_service_role_cannot_forge_the_audit_actor_and_the_coordinator_is_still_notified() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    let forged = format!(
-        "select set_config('mentor_status.actor_id', '{KARI}', true), set_config('mentor_status.actor_role', 'authenticated', true)"
-    );
+    let forged = set_settings_sql(&KARI.to_string(), "authenticated");
     rolled_back(&mut conn, |conn| {
         conn.batch_execute("set local role service_role; select set_config('request.jwt.claims', '{\"role\":\"service_role\"}', true);")
             .unwrap();

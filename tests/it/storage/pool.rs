@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 use mentor_status_storage::PoolConfig;
+use mentor_status_storage::actor_setting::ACTOR_ID;
 use mentor_status_tests::TestDb;
 
 use crate::support::int;
@@ -85,6 +86,6 @@ fn the_repository_prepares_its_statements_once_per_connection_and_reuses_them() 
             ),
         )
     };
-    assert_eq!(prepared("set_config(''mentor_status.actor_id''"), 1);
+    assert_eq!(prepared(&format!("set_config(''{ACTOR_ID}''")), 1);
     assert_eq!(prepared("update public.peer_mentors as m"), 1);
 }

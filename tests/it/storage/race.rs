@@ -20,11 +20,13 @@ use diesel::prelude::*;
 use mentor_status_domain::{
     Actor, Command, MentorState, MentorStatus, PauseReason, ReasonCode, Transition, TransitionError,
 };
+use mentor_status_storage::actor_setting::set_actor_sql;
 use mentor_status_storage::{DEFAULT_MAX_ATTEMPTS, RepositoryError};
 use mentor_status_tests::TestDb;
 
 use crate::storage::support::{
-    ADA, STATUS_LOG, at, kari, log_form, repository, status_log, user, wait_for_a_lock_waiter,
+    ADA, at, kari, log_form, repository, status_log, status_log_trigger, user,
+    wait_for_a_lock_waiter,
 };
 use crate::support::int;
 
@@ -103,7 +105,7 @@ struct Tally {
 #[test]
 fn concurrent_commands_on_one_mentor_are_each_applied_exactly_once_in_commit_order() {
     let db = TestDb::seeded();
-    db.conn().batch_execute(STATUS_LOG).unwrap();
+    db.conn().batch_execute(&status_log_trigger()).unwrap();
     let repository = repository(&db, THREADS as u32);
     let seeded = repository.status(ADA).unwrap();
     assert_eq!(seeded, MentorState::Active);
@@ -114,10 +116,10 @@ fn concurrent_commands_on_one_mentor_are_each_applied_exactly_once_in_commit_ord
     holder
         .batch_execute(&format!(
             "begin;
-             select set_config('mentor_status.actor_id', '', true),
-                    set_config('mentor_status.actor_role', 'service_role', true);
+             {};
              update public.peer_mentors set status = 'inactive', pause_at = null, pause_reason = null
-              where id = '{ADA}';"
+              where id = '{ADA}';",
+            set_actor_sql(&Actor::ServiceRole)
         ))
         .unwrap();
     // Strictly increasing `now` per call: every pause gets its own pause_at.

@@ -10,6 +10,7 @@ use mentor_status_domain::{
     Actor, AuditLabel, Command, Denied, MentorState, MentorStatus, PauseReason, ReasonCode,
     TransitionError,
 };
+use mentor_status_storage::actor_setting::{ACTOR_ID, ACTOR_ROLE};
 use mentor_status_storage::schema::peer_mentors;
 use mentor_status_storage::{
     DbMentorStatus, MentorId, PoolConfig, PoolError, RepositoryError, connect, migrations,
@@ -19,7 +20,8 @@ use uuid::Uuid;
 
 use crate::seed_ids::fill;
 use crate::storage::support::{
-    ADA, CAMILLA, HENRIK, OSLO, STATUS_LOG, at, kari, mentor, repository, status_log, trond, user,
+    ADA, CAMILLA, HENRIK, OSLO, at, kari, mentor, repository, status_log, status_log_trigger,
+    trond, user,
 };
 use crate::support::text;
 
@@ -235,7 +237,7 @@ fn commands_that_do_not_apply_or_are_not_allowed_change_nothing() {
 fn the_transaction_tells_the_database_who_acts_and_the_setting_does_not_outlive_it() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    conn.batch_execute(STATUS_LOG).unwrap();
+    conn.batch_execute(&status_log_trigger()).unwrap();
     let repository = repository(&db, 1);
     repository
         .change_status(&kari(), ADA, Command::Deactivate, at(0))
@@ -267,7 +269,9 @@ fn the_transaction_tells_the_database_who_acts_and_the_setting_does_not_outlive_
     assert_eq!(
         text(
             &mut pooled,
-            "select coalesce(current_setting('mentor_status.actor_id', true), '') || '/' || coalesce(current_setting('mentor_status.actor_role', true), '') as v"
+            &format!(
+                "select coalesce(current_setting('{ACTOR_ID}', true), '') || '/' || coalesce(current_setting('{ACTOR_ROLE}', true), '') as v"
+            )
         ),
         "/"
     );

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use mentor_status_domain::{Actor, ChapterId, UserId};
+use mentor_status_storage::actor_setting::{ACTOR_ID, ACTOR_ROLE};
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 use mentor_status_tests::TestDb;
 
@@ -63,7 +64,9 @@ pub use crate::support::wait_for_a_lock_waiter;
 /// acting user the repository announced, in the order the updates commit: the row lock is
 /// held from the UPDATE to the commit, so for one row the trigger's sequence value orders
 /// committed updates by commit time.
-pub const STATUS_LOG: &str = "
+pub fn status_log_trigger() -> String {
+    format!(
+        "
 create table public.test_status_log (
   seq bigserial primary key,
   mentor_id uuid not null,
@@ -79,8 +82,8 @@ begin
           old.status || '|' || coalesce(((extract(epoch from old.pause_at) * 1000000)::bigint)::text, '-') || '|'
             || coalesce((select r.reason from private.mentor_pause_reasons as r where r.mentor_id = old.id), '-'),
           new.status || '|' || coalesce(((extract(epoch from new.pause_at) * 1000000)::bigint)::text, '-') || '|' || coalesce(new.pause_reason, '-'),
-          current_setting('mentor_status.actor_id', true),
-          current_setting('mentor_status.actor_role', true));
+          current_setting('{ACTOR_ID}', true),
+          current_setting('{ACTOR_ROLE}', true));
   return new;
 end
 $$;
@@ -89,7 +92,9 @@ $$;
 -- peer_mentors_store_pause_reason moves it afterwards. (A BEFORE row trigger fires only
 -- once the row is locked and re-checked, so it logs exactly the updates that happen.)
 create trigger a_test_log_status before update on public.peer_mentors
-  for each row execute function public.test_log_status();";
+  for each row execute function public.test_log_status();"
+    )
+}
 
 /// One row of `public.test_status_log`.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]

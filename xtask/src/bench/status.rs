@@ -20,6 +20,7 @@ use anyhow::{Context, Result, bail};
 use diesel::connection::SimpleConnection;
 use mentor_status_domain::{Actor, Command, PauseReason, ReasonCode};
 use mentor_status_localdb::{admin, url};
+use mentor_status_storage::actor_setting::set_actor_sql;
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 
 use super::chart::{Series, line_chart};
@@ -50,9 +51,10 @@ fn mentor_uuid(n: u32) -> String {
 const MENTOR_ID_SQL: &str = "('00000000-0000-4000-8000-' || lpad(:client_id::text, 12, '0'))::uuid";
 
 fn pgbench_script() -> String {
+    let set_actor = set_actor_sql(&Actor::ServiceRole);
     format!(
         "BEGIN;
-SELECT set_config('mentor_status.actor_id', '', true) AS actor_id_set, set_config('mentor_status.actor_role', 'service_role', true) AS actor_role_set, (m.status = 'active')::int AS is_active, coalesce((extract(epoch from m.pause_at) * 1000000)::bigint, -1) AS pa, r.reason, array(SELECT cm.chapter_id FROM public.chapter_memberships AS cm WHERE cm.mentor_id = m.id AND cm.active ORDER BY cm.chapter_id) AS mentor_chapters, array(SELECT cc.chapter_id FROM public.chapter_coordinators AS cc WHERE cc.user_id = NULL AND cc.active ORDER BY cc.chapter_id) AS actor_chapters FROM public.peer_mentors AS m LEFT JOIN private.mentor_pause_reasons AS r ON r.mentor_id = m.id WHERE m.id = {MENTOR_ID_SQL} \\gset
+{set_actor}, (m.status = 'active')::int AS is_active, coalesce((extract(epoch from m.pause_at) * 1000000)::bigint, -1) AS pa, r.reason, array(SELECT cm.chapter_id FROM public.chapter_memberships AS cm WHERE cm.mentor_id = m.id AND cm.active ORDER BY cm.chapter_id) AS mentor_chapters, array(SELECT cc.chapter_id FROM public.chapter_coordinators AS cc WHERE cc.user_id = NULL AND cc.active ORDER BY cc.chapter_id) AS actor_chapters FROM public.peer_mentors AS m LEFT JOIN private.mentor_pause_reasons AS r ON r.mentor_id = m.id WHERE m.id = {MENTOR_ID_SQL} \\gset
 \\if :is_active
 UPDATE public.peer_mentors AS m SET status = 'paused', pause_at = now(), pause_reason = 'vacation' WHERE m.id = {MENTOR_ID_SQL} AND m.status = 'active' AND m.pause_at IS NULL AND (SELECT r.reason FROM private.mentor_pause_reasons AS r WHERE r.mentor_id = m.id) IS NULL RETURNING m.id;
 \\else
