@@ -9,8 +9,10 @@
 // A harness that cannot set up has nothing better to do than fail the test, loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod naive;
 pub mod rehearsal;
 pub mod smoke;
+pub mod snapshot;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -12,44 +12,13 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_storage::migrations::{Migrations, Migrator};
+use mentor_status_tests::snapshot::{Snapshot, snapshot};
 use mentor_status_tests::{TestDb, project_root};
 
 use mentor_status_localdb::query;
 
 fn text(conn: &mut PgConnection, sql: &str) -> String {
     query::text(conn, sql).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Row counts and a digest of every table a command could touch (rows, reasons, history).
-#[derive(Debug, PartialEq, Eq)]
-struct Snapshot(Vec<String>);
-
-fn snapshot(conn: &mut PgConnection) -> Snapshot {
-    const WATCHED: [&str; 6] = [
-        "public.peer_mentors",
-        "public.mentor_status_changes",
-        "public.status_notifications",
-        "private.mentor_pause_reasons",
-        "private.mentor_status_change_reasons",
-        "supabase_migrations.schema_migrations",
-    ];
-    Snapshot(
-        WATCHED
-            .iter()
-            .map(|table| {
-                if text(conn, &format!("select coalesce(to_regclass('{table}')::text, '') as v")).is_empty() {
-                    return format!("{table}: absent");
-                }
-                text(
-                    conn,
-                    &format!(
-                        "select '{table}: ' || count(*) || ' rows ' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '-') as v \
-                           from {table} as t"
-                    ),
-                )
-            })
-            .collect(),
-    )
 }
 
 /// The xtask binary, built by cargo for this integration test (no test runs cargo).

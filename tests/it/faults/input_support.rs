@@ -13,14 +13,13 @@
 //! - `xtask_cli.rs`: the `cargo xtask` commands that take a version or a name.
 //!
 //! Every database case compares, read as the owner `postgres`, the mentor rows, the audit
-//! trail, the outbox and the migration history before and after (see [`Snapshot`]).
+//! trail, the outbox and the migration history before and after (see `mentor_status_tests::snapshot`).
 
 use diesel::prelude::*;
 use mentor_status_storage::MentorId;
 
 use crate::access::support::{Caller, ErrorFields, run_recorded};
 use crate::storage::support::user;
-use crate::support::{relation_exists, text};
 
 /// A mentor id no seeded row has.
 pub const NOBODY: MentorId = MentorId::new(crate::seed_ids::mentors::NOBODY);
@@ -45,39 +44,7 @@ pub fn kari_user() -> Caller {
 // What must not change.
 // ---------------------------------------------------------------------------------------
 
-/// Row count and a hash of the full rows of every table a fault could touch, read as the
-/// owner. A table that does not exist (yet) is recorded as absent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot(Vec<String>);
-
-const WATCHED: [&str; 6] = [
-    "public.peer_mentors",
-    "public.mentor_status_changes",
-    "public.status_notifications",
-    "private.mentor_pause_reasons",
-    "private.mentor_status_change_reasons",
-    "supabase_migrations.schema_migrations",
-];
-
-pub fn snapshot(conn: &mut PgConnection) -> Snapshot {
-    Snapshot(
-        WATCHED
-            .iter()
-            .map(|table| {
-                if !relation_exists(conn, table) {
-                    return format!("{table}: absent");
-                }
-                text(
-                    conn,
-                    &format!(
-                        "select '{table}: ' || count(*) || ' rows ' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '-') as v
-                           from {table} as t"
-                    ),
-                )
-            })
-            .collect(),
-    )
-}
+pub use mentor_status_tests::snapshot::snapshot;
 
 // ---------------------------------------------------------------------------------------
 // Running SQL as a Data API role or as the owner, keeping SQLSTATE, message, hint.

@@ -17,22 +17,11 @@ use mentor_status_localdb::{BOOTSTRAP_SUPERUSER, admin, url};
 use mentor_status_storage::migrations::{
     DownTarget, Migrations, Migrator, SqlMigration, SqlScript,
 };
+use mentor_status_tests::naive::ONE_ALTER;
 use mentor_status_tests::rehearsal::ProjectRunner;
 use mentor_status_tests::{TestDb, binaries, project_root, server_url};
 
 use crate::support::{int, platform_before, text, version_before};
-
-/// The bench's "one ALTER with validated CHECKs": scans every row under ACCESS EXCLUSIVE.
-const ONE_ALTER: &str = "
-create type public.mentor_status as enum ('active', 'paused', 'inactive');
-alter table public.peer_mentors
-  add column status public.mentor_status not null default 'active',
-  add column pause_at timestamptz,
-  add column pause_reason text,
-  add constraint chk_pause_at_required check (status <> 'paused' or pause_at is not null),
-  add constraint chk_pause_at_only_when_paused check (status = 'paused' or pause_at is null),
-  add constraint chk_pause_reason_only_when_paused check (status = 'paused' or pause_reason is null),
-  add constraint chk_pause_reason_no_national_id check (pause_reason is null or (char_length(pause_reason) <= 200 and pause_reason !~ '[0-9]{6}[ .-]?[0-9]{5}'));";
 
 /// A production database at the version before the status migration with `rows` mentors.
 fn production(rows: u64) -> TestDb {

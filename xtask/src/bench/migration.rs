@@ -22,6 +22,7 @@ use diesel::prelude::*;
 use mentor_status_localdb::probe::{self, Probe, ProbeSample};
 use mentor_status_localdb::{admin, platform, url};
 use mentor_status_storage::migrations::{Migrations, Migrator, SqlMigration};
+use mentor_status_tests::naive::ONE_ALTER;
 
 use super::Progress;
 use super::chart::{Series, Target, line_chart};
@@ -47,17 +48,6 @@ const TARGET_BLOCK_MS: f64 = 10.0;
 const TARGET_RATIO: f64 = 50.0;
 const IDLE_WINDOW: Duration = Duration::from_millis(300);
 const BATCH: u64 = 250_000;
-
-const ONE_ALTER: &str = "
-create type public.mentor_status as enum ('active', 'paused', 'inactive');
-alter table public.peer_mentors
-  add column status public.mentor_status not null default 'active',
-  add column pause_at timestamptz,
-  add column pause_reason text,
-  add constraint chk_pause_at_required check (status <> 'paused' or pause_at is not null),
-  add constraint chk_pause_at_only_when_paused check (status = 'paused' or pause_at is null),
-  add constraint chk_pause_reason_only_when_paused check (status = 'paused' or pause_reason is null),
-  add constraint chk_pause_reason_no_national_id check (pause_reason is null or (char_length(pause_reason) <= 200 and pause_reason !~ '[0-9]{6}[ .-]?[0-9]{5}'));";
 
 const BACKFILL: &str = "
 create type public.mentor_status as enum ('active', 'paused', 'inactive');

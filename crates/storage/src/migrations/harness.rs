@@ -31,6 +31,20 @@ impl Migrator<'_> {
         result?;
         Ok(MigrationVersion::from(file.version().to_owned()))
     }
+
+    /// The file of `migration` (a clone: the harness borrows `self` mutably to run it), or
+    /// `missing(version)`.
+    fn file_of(
+        &self,
+        migration: &dyn Migration<Pg>,
+        missing: fn(String) -> MigrationError,
+    ) -> Result<SqlMigration, MigrationError> {
+        let version = migration.name().version().to_string();
+        match self.migrations.get(&version) {
+            Some(file) => Ok(file.clone()),
+            None => Err(missing(version)),
+        }
+    }
 }
 
 impl MigrationHarness<Pg> for Migrator<'_> {
@@ -38,12 +52,9 @@ impl MigrationHarness<Pg> for Migrator<'_> {
         &mut self,
         migration: &dyn Migration<Pg>,
     ) -> diesel::migration::Result<MigrationVersion<'static>> {
-        let version = migration.name().version().to_string();
-        let file = self
-            .migrations
-            .get(&version)
-            .cloned()
-            .ok_or(MigrationError::UnknownVersion { version })?;
+        let file = self.file_of(migration, |version| MigrationError::UnknownVersion {
+            version,
+        })?;
         let mut record = |conn: &mut PgConnection| {
             history::record(conn, file.version(), file.name(), file.up().statements())
         };
@@ -54,12 +65,9 @@ impl MigrationHarness<Pg> for Migrator<'_> {
         &mut self,
         migration: &dyn Migration<Pg>,
     ) -> diesel::migration::Result<MigrationVersion<'static>> {
-        let version = migration.name().version().to_string();
-        let file = self
-            .migrations
-            .get(&version)
-            .cloned()
-            .ok_or(MigrationError::AppliedWithoutFile { version })?;
+        let file = self.file_of(migration, |version| MigrationError::AppliedWithoutFile {
+            version,
+        })?;
         let down = file.down().ok_or_else(|| MigrationError::MissingRollback {
             migration: file.to_string(),
         })?;
