@@ -8,8 +8,8 @@ use mentor_status_localdb::query;
 /// protected side, and the Supabase CLI's migration history.
 const SCHEMAS: &str = "'public', 'private', 'supabase_migrations'";
 
-/// Per table of [`SCHEMAS`] (taken from the catalog, so a new table cannot escape): its row
-/// count and a digest of its full rows.
+/// Per table of the schemas `public`, `private` and `supabase_migrations` (from the catalog,
+/// so a new table cannot escape): its row count and a digest of its full rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot(Vec<String>);
 
