@@ -27,6 +27,7 @@ pub mod rehearsal;
 pub mod seed;
 pub mod supabase_cli;
 pub mod url;
+mod worker;
 
 pub use binaries::PgBinaries;
 pub use cluster::{APP_USER, BOOTSTRAP_SUPERUSER, LocalCluster, Running};

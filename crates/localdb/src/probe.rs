@@ -7,15 +7,14 @@
 //!
 //! Used by `cargo xtask bench migration` and `cargo xtask rehearse`.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
+use crate::worker::Worker;
 use crate::{LocalDbError, admin};
 use mentor_status_storage::Context as _;
 
@@ -135,8 +134,7 @@ impl ProbeSample {
 /// A running probe; [`Probe::finish`] stops it and returns its samples.
 #[derive(Debug)]
 pub struct Probe {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<Result<Vec<ProbeSample>, LocalDbError>>>,
+    worker: Worker<Vec<ProbeSample>>,
 }
 
 impl Probe {
@@ -154,35 +152,14 @@ impl Probe {
         diesel::sql_query("set enable_seqscan = off")
             .execute(&mut conn)
             .context("setting up the probe's session")?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = Arc::clone(&stop);
-            std::thread::spawn(move || Ok(run(&mut conn, &targets, &stop)))
-        };
-        Ok(Self {
-            stop,
-            thread: Some(thread),
-        })
+        let worker = Worker::spawn("probe", move |stop| Ok(run(&mut conn, &targets, stop)));
+        Ok(Self { worker })
     }
 
-    /// Stops the probe and returns every iteration it made.
-    pub fn finish(mut self) -> Result<Vec<ProbeSample>, LocalDbError> {
-        self.stop.store(true, Ordering::Relaxed);
-        let thread = self.thread.take().ok_or_else(|| LocalDbError::Command {
-            command: "probe thread".to_owned(),
-            output: "already finished".to_owned(),
-        })?;
-        thread.join().map_err(|_| LocalDbError::Command {
-            command: "probe thread".to_owned(),
-            output: "panicked".to_owned(),
-        })?
-    }
-}
-
-impl Drop for Probe {
-    /// Stops the thread when the value is dropped without [`Probe::finish`] (an early error).
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+    /// Stops the probe and returns every iteration it made. (Dropped without `finish`, an
+    /// early error, the probe stops too.)
+    pub fn finish(self) -> Result<Vec<ProbeSample>, LocalDbError> {
+        self.worker.finish()
     }
 }
 

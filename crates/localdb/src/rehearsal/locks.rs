@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text};
 
+use crate::worker::Worker;
 use crate::{LocalDbError, admin};
 use mentor_status_storage::Context as _;
 
@@ -57,8 +57,7 @@ pub(super) struct Poll {
 /// The sampler thread.
 #[derive(Debug)]
 pub(super) struct Sampler {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<Result<Vec<Poll>, LocalDbError>>>,
+    worker: Worker<Vec<Poll>>,
 }
 
 impl Sampler {
@@ -71,54 +70,33 @@ impl Sampler {
         cancel: Arc<AtomicBool>,
     ) -> Result<Self, LocalDbError> {
         let mut conn = admin::connect(database_url)?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = Arc::clone(&stop);
-            std::thread::spawn(move || {
-                let mut polls = Vec::new();
-                let mut cancelled = false;
-                while !stop.load(Ordering::Relaxed) {
-                    if cancel.load(Ordering::Relaxed) && !cancelled {
-                        cancelled = true;
-                        let _ = diesel::sql_query("select pg_cancel_backend($1)")
-                            .bind::<Integer, _>(pid)
-                            .execute(&mut conn);
-                    }
-                    let at = Instant::now();
-                    let locks: Vec<Held> = diesel::sql_query(LOCKS)
+        let worker = Worker::spawn("lock sampler", move |stop| {
+            let mut polls = Vec::new();
+            let mut cancelled = false;
+            while !stop.load(Ordering::Relaxed) {
+                if cancel.load(Ordering::Relaxed) && !cancelled {
+                    cancelled = true;
+                    let _ = diesel::sql_query("select pg_cancel_backend($1)")
                         .bind::<Integer, _>(pid)
-                        .load(&mut conn)
-                        .context("sampling pg_locks")?;
-                    polls.push(Poll { at, locks });
-                    std::thread::sleep(every);
+                        .execute(&mut conn);
                 }
-                Ok(polls)
-            })
-        };
-        Ok(Self {
-            stop,
-            thread: Some(thread),
-        })
+                let at = Instant::now();
+                let locks: Vec<Held> = diesel::sql_query(LOCKS)
+                    .bind::<Integer, _>(pid)
+                    .load(&mut conn)
+                    .context("sampling pg_locks")?;
+                polls.push(Poll { at, locks });
+                std::thread::sleep(every);
+            }
+            Ok(polls)
+        });
+        Ok(Self { worker })
     }
 
-    /// Stops the sampler and returns its polls.
-    pub(super) fn finish(mut self) -> Result<Vec<Poll>, LocalDbError> {
-        self.stop.store(true, Ordering::Relaxed);
-        let thread = self.thread.take().ok_or_else(|| LocalDbError::Command {
-            command: "lock sampler thread".to_owned(),
-            output: "already finished".to_owned(),
-        })?;
-        thread.join().map_err(|_| LocalDbError::Command {
-            command: "lock sampler thread".to_owned(),
-            output: "panicked".to_owned(),
-        })?
-    }
-}
-
-impl Drop for Sampler {
-    /// Stops the thread when the value is dropped without [`Sampler::finish`] (an early error).
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+    /// Stops the sampler and returns its polls. (Dropped without `finish`, an early error,
+    /// it stops too.)
+    pub(super) fn finish(self) -> Result<Vec<Poll>, LocalDbError> {
+        self.worker.finish()
     }
 }
 
