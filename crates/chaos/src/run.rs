@@ -312,6 +312,19 @@ fn sabotage(conn: &mut diesel::pg::PgConnection) -> Result<(), ChaosError> {
         .map_err(ChaosError::query("replacing the audit trigger's function"))
 }
 
+/// The result of a writer thread that panicked: one failure on its path.
+fn panicked(path: Path) -> WriterResult {
+    let mut tally = Tally::default();
+    tally.record(crate::outcome::Outcome::Failure(
+        "a writer thread panicked".to_owned(),
+    ));
+    WriterResult {
+        path,
+        tally,
+        acks: Vec::new(),
+    }
+}
+
 /// Runs the chaos on a database `chaos` of `cluster` (created afresh) and checks the
 /// result.
 ///
@@ -377,6 +390,7 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
     let mut results: Vec<WriterResult> = Vec::new();
     let mut fault_counts = FaultCounts::default();
     let mut drain_ok = false;
+    let mut churn_answered = Vec::new();
     std::thread::scope(|scope| {
         let mut writers_handles = Vec::new();
         let mut stream = 100;
@@ -386,24 +400,36 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
         };
         for n in 0..threads.rpc_coordinators {
             let (ctx, rng) = (Arc::clone(&ctx), next());
-            writers_handles.push(scope.spawn(move || writers::rpc_coordinator(&ctx, rng, n)));
+            writers_handles.push((
+                Path::RpcCoordinator,
+                scope.spawn(move || writers::rpc_coordinator(&ctx, rng, n)),
+            ));
         }
         for n in 0..threads.rpc_mentors {
             let (ctx, rng) = (Arc::clone(&ctx), next());
-            writers_handles.push(scope.spawn(move || writers::rpc_mentor(&ctx, rng, n)));
+            writers_handles.push((
+                Path::RpcMentor,
+                scope.spawn(move || writers::rpc_mentor(&ctx, rng, n)),
+            ));
         }
         for _ in 0..threads.repository {
             let (ctx, rng, repository) = (Arc::clone(&ctx), next(), &repository);
-            writers_handles.push(scope.spawn(move || writers::repository(&ctx, repository, rng)));
+            writers_handles.push((
+                Path::Repository,
+                scope.spawn(move || writers::repository(&ctx, repository, rng)),
+            ));
         }
         for n in 0..threads.service_role {
             let (ctx, rng) = (Arc::clone(&ctx), next());
-            writers_handles.push(scope.spawn(move || writers::service_role(&ctx, rng, n)));
+            writers_handles.push((
+                Path::ServiceRole,
+                scope.spawn(move || writers::service_role(&ctx, rng, n)),
+            ));
         }
-        {
+        let churner = {
             let (ctx, rng) = (Arc::clone(&ctx), next());
-            writers_handles.push(scope.spawn(move || writers::churner(&ctx, rng)));
-        }
+            scope.spawn(move || writers::churner(&ctx, rng))
+        };
         let worker_handles: Vec<_> = (0..threads.workers)
             .map(|n| {
                 let (service, notifier, stop, drained) = (&service, &notifier, &stop, &drained);
@@ -412,21 +438,15 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
             .collect();
         let injector =
             scope.spawn(|| faults::inject(cluster, &owner_url, &schedule, start, deadline));
-        for h in writers_handles {
-            match h.join() {
-                Ok(r) => results.push(r),
-                Err(_) => {
-                    let mut tally = Tally::default();
-                    tally.record(crate::outcome::Outcome::Failure(
-                        "a writer thread panicked".to_owned(),
-                    ));
-                    results.push(WriterResult {
-                        path: Path::Churner,
-                        tally,
-                        acks: Vec::new(),
-                    });
-                }
+        for (path, h) in writers_handles {
+            results.push(h.join().unwrap_or_else(|_| panicked(path)));
+        }
+        match churner.join() {
+            Ok(r) => {
+                results.push(r.writer);
+                churn_answered = r.answered;
             }
+            Err(_) => results.push(panicked(Path::Churner)),
         }
         match injector.join() {
             Ok(c) => fault_counts = c,
@@ -462,7 +482,14 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
     }
     let mut ack_messages = Vec::new();
     let replay = check::replay(&initial, &audit, &current);
-    let recipients = check::recipients(&fixture, &initial_graph, &churn, &audit, &outbox);
+    let recipients = check::recipients(
+        &fixture,
+        &initial_graph,
+        &churn,
+        &churn_answered,
+        &audit,
+        &outbox,
+    );
     let delivered = notifier.deliveries();
     let deliveries = check::deliveries(&outbox, &delivered);
     let acked_missing = check::acked_missing(&acks, &audit, &mut ack_messages);
@@ -547,11 +574,12 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
             "each change notifies exactly resolve_recipients of the graph at the time",
             recipients.wrong == 0 && recipients.unexpected == 0,
             format!(
-                "{} status changes, {} with churn in their window, {} wrong, {} unexpected notifications",
+                "{} status changes, {} with churn in their window, {} wrong, {} unexpected notifications; churn changes answered up to {:.1} ms after their commit timestamp",
                 recipients.changes,
                 recipients.ambiguous_windows,
                 recipients.wrong,
-                recipients.unexpected
+                recipients.unexpected,
+                recipients.longest_in_flight_us as f64 / 1000.0
             ),
         ),
         check(

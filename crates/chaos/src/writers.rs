@@ -539,11 +539,33 @@ pub fn service_role(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> Writer
     finish(Path::ServiceRole, tally, acks)
 }
 
+/// What the churner did: its counts, and when each of its statements was answered.
+#[derive(Debug, Clone)]
+pub struct ChurnResult {
+    /// Its counts (path [`Path::Churner`]).
+    pub writer: WriterResult,
+    /// When each statement returned to the churner, committed or not (µs since the epoch,
+    /// ascending). The churner runs one statement at a time, so a logged change committed
+    /// at `t` was answered at the first of these at or after `t`, and was visible to every
+    /// snapshot taken after that answer (see `check::recipients`).
+    pub answered: Vec<i64>,
+}
+
+/// Microseconds since the epoch on this machine's clock (the server's clock too: the
+/// cluster runs here).
+fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
 /// Toggles memberships and coordinator roles (as the owner), logging each change in
-/// `chaos.churn_log` in the same statement, so the checker knows when it committed.
-pub fn churner(ctx: &Arc<Context>, mut rng: SplitMix64) -> WriterResult {
+/// `chaos.churn_log` in the same statement, so the checker knows when it committed, and
+/// noting when each statement was answered, so the checker knows by when it was visible.
+pub fn churner(ctx: &Arc<Context>, mut rng: SplitMix64) -> ChurnResult {
     let mut session = Session::new(&ctx.owner_url, "chaos-churner", ctx.lock_timeout);
     let mut tally = Tally::default();
+    let mut answered = Vec::new();
     let coordinators: Vec<_> = ctx.fixture.coordinators().collect();
     while ctx.running() {
         let sql = if rng.chance(50) {
@@ -582,8 +604,12 @@ pub fn churner(ctx: &Arc<Context>, mut rng: SplitMix64) -> WriterResult {
                 outcome
             }
         };
+        answered.push(now_micros());
         tally.record(outcome);
         std::thread::sleep(Duration::from_millis(15));
     }
-    finish(Path::Churner, tally, Vec::new())
+    ChurnResult {
+        writer: finish(Path::Churner, tally, Vec::new()),
+        answered,
+    }
 }
