@@ -51,10 +51,10 @@
 
 mod audit_label;
 mod authz;
-mod chapter_id;
 pub mod checks;
 mod command;
 mod health_words;
+mod ids;
 pub mod label_rules;
 pub mod national_id;
 mod pause_reason;
@@ -64,15 +64,14 @@ mod row;
 mod state;
 mod status;
 mod transition;
-mod user_id;
 
 pub use audit_label::{
     AuditLabel, AuditLabelError, HEALTH_STEMS, HEALTH_WORDS, MAX_CHARS as AUDIT_LABEL_MAX_CHARS,
     MIN_REJECTED_DIGIT_RUN,
 };
 pub use authz::{AccessFacts, Actor, Denied, TargetMentor, authorize, may_read_pause_reason};
-pub use chapter_id::ChapterId;
 pub use command::{Command, CommandKind};
+pub use ids::{ChapterId, UserId};
 pub use pause_reason::PauseReason;
 pub use reason_code::{ReasonCode, UnknownReasonCode};
 pub use recipients::{CoordinatorLink, OrganisationCoordinator, Recipients, resolve_recipients};
@@ -80,4 +79,9 @@ pub use row::MentorRow;
 pub use state::{InvalidRow, MentorState};
 pub use status::{MentorStatus, UnknownMentorStatus};
 pub use transition::{Transition, TransitionError};
-pub use user_id::UserId;
+
+/// What [`uuid_id!`] expands to needs; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use uuid::Uuid;
+}
