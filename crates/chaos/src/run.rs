@@ -398,33 +398,33 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
             stream += 1;
             root.fork(stream)
         };
-        for n in 0..threads.rpc_coordinators {
-            let (ctx, rng) = (Arc::clone(&ctx), next());
-            writers_handles.push((
+        // Writer kinds in a fixed order (each thread takes the next random stream, so a
+        // seed gives every thread the same choices run after run).
+        type Writer = fn(&Arc<Context>, &MentorStatusRepository, SplitMix64, usize) -> WriterResult;
+        let writers: [(Path, usize, Writer); 4] = [
+            (
                 Path::RpcCoordinator,
-                scope.spawn(move || writers::rpc_coordinator(&ctx, rng, n)),
-            ));
-        }
-        for n in 0..threads.rpc_mentors {
-            let (ctx, rng) = (Arc::clone(&ctx), next());
-            writers_handles.push((
-                Path::RpcMentor,
-                scope.spawn(move || writers::rpc_mentor(&ctx, rng, n)),
-            ));
-        }
-        for _ in 0..threads.repository {
-            let (ctx, rng, repository) = (Arc::clone(&ctx), next(), &repository);
-            writers_handles.push((
+                threads.rpc_coordinators,
+                |ctx, _, rng, n| writers::rpc_coordinator(ctx, rng, n),
+            ),
+            (Path::RpcMentor, threads.rpc_mentors, |ctx, _, rng, n| {
+                writers::rpc_mentor(ctx, rng, n)
+            }),
+            (
                 Path::Repository,
-                scope.spawn(move || writers::repository(&ctx, repository, rng)),
-            ));
-        }
-        for n in 0..threads.service_role {
-            let (ctx, rng) = (Arc::clone(&ctx), next());
-            writers_handles.push((
-                Path::ServiceRole,
-                scope.spawn(move || writers::service_role(&ctx, rng, n)),
-            ));
+                threads.repository,
+                |ctx, repository, rng, _| writers::repository(ctx, repository, rng),
+            ),
+            (Path::ServiceRole, threads.service_role, |ctx, _, rng, n| {
+                writers::service_role(ctx, rng, n)
+            }),
+        ];
+        for (path, count, writer) in writers {
+            for n in 0..count {
+                let (ctx, rng, repository) = (Arc::clone(&ctx), next(), &repository);
+                let handle = scope.spawn(move || writer(&ctx, repository, rng, n));
+                writers_handles.push((path, handle));
+            }
         }
         let churner = {
             let (ctx, rng) = (Arc::clone(&ctx), next());

@@ -1,7 +1,5 @@
 //! [`Command`]: what someone asks to happen to a mentor's status.
 
-use std::fmt;
-
 use crate::PauseReason;
 
 /// A request to change a mentor's status; see [`MentorState::apply`](crate::MentorState::apply).
@@ -33,24 +31,12 @@ pub enum CommandKind {
     Reactivate,
 }
 
-impl CommandKind {
-    /// A lowercase name, e.g. for audit logs.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CommandKind::Pause => "pause",
-            CommandKind::Resume => "resume",
-            CommandKind::Deactivate => "deactivate",
-            CommandKind::Reactivate => "reactivate",
-        }
-    }
-}
-
-impl fmt::Display for CommandKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::text_labels::text_labels!(CommandKind, "A lowercase name, e.g. for audit logs." {
+    Pause => "pause",
+    Resume => "resume",
+    Deactivate => "deactivate",
+    Reactivate => "reactivate",
+});
 
 impl Command {
     /// The command's kind.

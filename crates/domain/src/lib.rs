@@ -63,6 +63,7 @@ mod recipients;
 mod row;
 mod state;
 mod status;
+mod text_labels;
 mod transition;
 
 pub use audit_label::{

@@ -1,8 +1,5 @@
 //! [`ReasonCode`]: the closed list of predefined pause reasons.
 
-use std::fmt;
-use std::str::FromStr;
-
 /// A predefined pause reason: the primary way to record why a mentor paused.
 ///
 /// The list is closed, and no code is itself health information; a mentor who is ill
@@ -36,19 +33,6 @@ impl ReasonCode {
         ReasonCode::Other,
     ];
 
-    /// The text stored in `pause_reason`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ReasonCode::Vacation => "vacation",
-            ReasonCode::Personal => "personal",
-            ReasonCode::Capacity => "capacity",
-            ReasonCode::Training => "training",
-            ReasonCode::Relocation => "relocation",
-            ReasonCode::Other => "other",
-        }
-    }
-
     /// The code whose name equals `text` ignoring ASCII case, if any.
     #[must_use]
     pub fn find_ignoring_case(text: &str) -> Option<ReasonCode> {
@@ -58,11 +42,14 @@ impl ReasonCode {
     }
 }
 
-impl fmt::Display for ReasonCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::text_labels::text_labels!(ReasonCode, "The text stored in `pause_reason`." {
+    Vacation => "vacation",
+    Personal => "personal",
+    Capacity => "capacity",
+    Training => "training",
+    Relocation => "relocation",
+    Other => "other",
+}, parse: UnknownReasonCode);
 
 /// A text that is not exactly the name of a [`ReasonCode`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,18 +57,6 @@ impl fmt::Display for ReasonCode {
     "unknown reason code (expected one of: vacation, personal, capacity, training, relocation, other)"
 )]
 pub struct UnknownReasonCode;
-
-impl FromStr for ReasonCode {
-    type Err = UnknownReasonCode;
-
-    /// Parses an exact, case-sensitive code name.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ReasonCode::ALL
-            .into_iter()
-            .find(|code| code.as_str() == s)
-            .ok_or(UnknownReasonCode)
-    }
-}
 
 #[cfg(test)]
 mod tests {

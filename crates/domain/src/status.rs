@@ -1,8 +1,5 @@
 //! [`MentorStatus`]: the Rust name of the PostgreSQL enum `mentor_status`.
 
-use std::fmt;
-use std::str::FromStr;
-
 /// The value of the `status` column: the Rust name of the database enum `mentor_status`.
 ///
 /// The text forms are exactly the enum labels `active`, `paused` and `inactive`.
@@ -25,40 +22,18 @@ impl MentorStatus {
         MentorStatus::Paused,
         MentorStatus::Inactive,
     ];
-
-    /// The database enum label.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            MentorStatus::Active => "active",
-            MentorStatus::Paused => "paused",
-            MentorStatus::Inactive => "inactive",
-        }
-    }
 }
 
-impl fmt::Display for MentorStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::text_labels::text_labels!(MentorStatus, "The database enum label." {
+    Active => "active",
+    Paused => "paused",
+    Inactive => "inactive",
+}, parse: UnknownMentorStatus);
 
 /// A text that is not one of the `mentor_status` enum labels.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown mentor status (expected one of: active, paused, inactive)")]
 pub struct UnknownMentorStatus;
-
-impl FromStr for MentorStatus {
-    type Err = UnknownMentorStatus;
-
-    /// Parses an exact, case-sensitive database label.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        MentorStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or(UnknownMentorStatus)
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,16 @@ use crate::redact::{password, redact_url, scrub};
 /// The pool type the repository uses.
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 
+/// A connection checked out of a [`PgPool`].
+pub(crate) type PooledPgConnection =
+    diesel::r2d2::PooledConnection<ConnectionManager<PgConnection>>;
+
+/// A connection from `pool`, or [`PoolTimeout`](crate::PoolTimeout) when none came in time:
+/// what the repository and the notification service do before every call.
+pub(crate) fn checkout(pool: &PgPool) -> Result<PooledPgConnection, crate::PoolTimeout> {
+    Ok(pool.get()?)
+}
+
 /// How to build a [`PgPool`]; [`PoolConfig::default`] has the values below.
 ///
 /// ```no_run

@@ -5,7 +5,6 @@ use chrono::{DateTime, SubsecRound, Utc};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::r2d2::{ConnectionManager, PooledConnection};
 use diesel::sql_types::{Array, Nullable, Text, Timestamptz};
 use mentor_status_domain::{
     AccessFacts, Actor, ChapterId, Command, MentorState, MentorStatus, TargetMentor, Transition,
@@ -13,9 +12,10 @@ use mentor_status_domain::{
 };
 use uuid::Uuid;
 
+use crate::Context as _;
 use crate::actor_setting::{actor_id_name, actor_role_name, actor_settings};
+use crate::pool::{PooledPgConnection, checkout};
 use crate::schema::{chapter_memberships, peer_mentors};
-use crate::{Context as _, PoolTimeout};
 use crate::{DbMentorStatus, MentorId, PgPool, RepositoryError};
 
 /// The protected pause reasons (migration `20261201120000_protect_pause_reasons`), outside
@@ -283,10 +283,8 @@ impl MentorStatusRepository {
         &self.pool
     }
 
-    fn conn(&self) -> Result<PooledConnection<ConnectionManager<PgConnection>>, RepositoryError> {
-        self.pool
-            .get()
-            .map_err(|e| RepositoryError::Pool(PoolTimeout(e)))
+    fn conn(&self) -> Result<PooledPgConnection, RepositoryError> {
+        Ok(checkout(&self.pool)?)
     }
 
     /// The mentor's current status and pause data.

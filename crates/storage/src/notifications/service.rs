@@ -1,9 +1,7 @@
 //! [`CoordinatorNotificationService`]: claims, marks and reads outbox rows.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, PooledConnection};
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use mentor_status_domain::{
     ChapterId, CoordinatorLink, OrganisationCoordinator, Recipients, UserId, resolve_recipients,
@@ -14,8 +12,9 @@ use super::{
     ClaimedBatch, DeadLetter, FailureOutcome, Notification, NotificationError, NotificationId,
     RetryPolicy, WorkerId,
 };
+use crate::Context as _;
+use crate::pool::{PooledPgConnection, checkout};
 use crate::schema::sql_types::MentorStatus as SqlMentorStatus;
-use crate::{Context as _, PoolTimeout};
 use crate::{DbMentorStatus, MentorId, PgPool};
 
 /// Longest `last_error` stored, in characters: a notifier's error is a diagnosis, not a log.
@@ -137,10 +136,8 @@ impl CoordinatorNotificationService {
         &self.policy
     }
 
-    fn conn(&self) -> Result<PooledConnection<ConnectionManager<PgConnection>>, NotificationError> {
-        self.pool
-            .get()
-            .map_err(|e| NotificationError::Pool(PoolTimeout(e)))
+    fn conn(&self) -> Result<PooledPgConnection, NotificationError> {
+        Ok(checkout(&self.pool)?)
     }
 
     /// Claims up to `limit` due notifications for `worker` until `now` + the lease.

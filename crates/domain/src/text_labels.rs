@@ -1,0 +1,40 @@
+//! [`text_labels!`]: the text form of an enum whose variants each have one fixed name.
+
+/// For `$ty`, an enum of unit variants: `as_str` (the variant's text, documented as
+/// `$doc`) and `Display` (the same text); with `parse: $err`, also `FromStr`: the variant
+/// whose text equals the input exactly (case-sensitive), else `$err` (a unit struct). The
+/// `FromStr` form looks through `$ty::ALL`.
+macro_rules! text_labels {
+    ($ty:ident, $doc:literal { $($variant:ident => $text:literal),+ $(,)? } $(, parse: $err:ident)?) => {
+        impl $ty {
+            #[doc = $doc]
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $text,)+
+                }
+            }
+        }
+
+        impl ::core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        $(
+            impl ::core::str::FromStr for $ty {
+                type Err = $err;
+
+                fn from_str(s: &str) -> Result<Self, Self::Err> {
+                    $ty::ALL
+                        .into_iter()
+                        .find(|value| value.as_str() == s)
+                        .ok_or($err)
+                }
+            }
+        )?
+    };
+}
+
+pub(crate) use text_labels;
