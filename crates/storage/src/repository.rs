@@ -1,11 +1,13 @@
 //! [`MentorStatusRepository`]: reads and changes mentor statuses, applying the domain's
 //! rules, safely under concurrent use.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, Bool, Nullable, Text, Timestamptz};
 use mentor_status_domain::{
     AccessFacts, Actor, ChapterId, Command, MentorState, MentorStatus, TargetMentor, Transition,
     TransitionError, UserId, authorize,
@@ -87,16 +89,17 @@ struct MentorRecord {
     pause_reason: Option<String>,
 }
 
-/// A mentor with the authorization facts of one change, read in one query.
-#[derive(Debug, QueryableByName)]
+/// A mentor with the authorization facts of one change, read in one query: the columns of
+/// [`FACTS_SQL`] in order ([`FactsQuery`]'s SQL type), read by position.
+#[derive(Debug, Queryable)]
 struct FactsRecord {
-    #[diesel(embed)]
+    /// Both actor settings were made (`set_config` returns the value it set).
+    #[allow(dead_code)]
+    settings_made: bool,
     mentor: MentorRecord,
     /// The mentor's active memberships.
-    #[diesel(sql_type = Array<diesel::sql_types::Uuid>)]
     mentor_chapters: Vec<Uuid>,
     /// The chapters the acting user actively coordinates (empty without a user).
-    #[diesel(sql_type = Array<diesel::sql_types::Uuid>)]
     actor_chapters: Vec<Uuid>,
 }
 
@@ -107,12 +110,12 @@ struct FactsRecord {
 /// is written then either.)
 const FACTS_SQL: &str = concat!(
     "
-select set_config('",
+select (set_config('",
     actor_id_name!(),
-    "', $3, true) as actor_id_set,
-       set_config('",
+    "', $3, true) is not null
+        and set_config('",
     actor_role_name!(),
-    "', $4, true) as actor_role_set,
+    "', $4, true) is not null) as settings_made,
        m.id, m.user_id, m.status, m.pause_at, r.reason as pause_reason,
        array(select cm.chapter_id from public.chapter_memberships as cm
               where cm.mentor_id = m.id and cm.active order by cm.chapter_id) as mentor_chapters,
@@ -157,32 +160,54 @@ struct WriteQuery {
     read_pause_reason: Option<String>,
 }
 
-/// Writes `sql`, replacing each `$n` by the n-th bind pushed by `bind(n, out)`; the text is
-/// a constant, so the statement is safe to prepare once and cache.
-fn walk_numbered<'b>(
-    sql: &'static str,
-    mut out: AstPass<'_, 'b, Pg>,
-    mut bind: impl FnMut(usize, &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>,
-) -> QueryResult<()> {
-    let mut rest = sql;
-    while let Some(at) = rest.find('$') {
-        out.push_sql(&rest[..at]);
-        let digits = rest[at + 1..]
-            .find(|c: char| !c.is_ascii_digit())
-            .map_or(rest.len() - at - 1, |n| n);
-        let n: usize = rest[at + 1..at + 1 + digits]
-            .parse()
-            .map_err(|_| diesel::result::Error::QueryBuilderError("a $ without a number".into()))?;
-        bind(n, &mut out)?;
-        rest = &rest[at + 1 + digits..];
-    }
-    out.push_sql(rest);
-    Ok(())
+/// A constant SQL text cut at its `$n` placeholders, once (walking a query, which diesel
+/// does on every execution to collect the binds, then only pushes the pieces).
+struct Numbered {
+    /// The text before each placeholder, and the placeholder's number.
+    pieces: Vec<(&'static str, usize)>,
+    tail: &'static str,
 }
+
+impl Numbered {
+    fn parse(sql: &'static str) -> Result<Numbered, String> {
+        let (mut pieces, mut rest) = (Vec::new(), sql);
+        while let Some(at) = rest.find('$') {
+            let digits = rest[at + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len() - at - 1);
+            let n = rest[at + 1..at + 1 + digits]
+                .parse()
+                .map_err(|_| format!("a $ without a number in: {sql}"))?;
+            pieces.push((&rest[..at], n));
+            rest = &rest[at + 1 + digits..];
+        }
+        Ok(Numbered { pieces, tail: rest })
+    }
+
+    /// Writes the text, with the n-th bind pushed by `bind(n, out)` at each `$n`.
+    fn walk<'b>(
+        parsed: &'static LazyLock<Result<Numbered, String>>,
+        mut out: AstPass<'_, 'b, Pg>,
+        mut bind: impl FnMut(usize, &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>,
+    ) -> QueryResult<()> {
+        let numbered = parsed
+            .as_ref()
+            .map_err(|e| diesel::result::Error::QueryBuilderError(e.clone().into()))?;
+        for (text, n) in &numbered.pieces {
+            out.push_sql(text);
+            bind(*n, &mut out)?;
+        }
+        out.push_sql(numbered.tail);
+        Ok(())
+    }
+}
+
+static FACTS: LazyLock<Result<Numbered, String>> = LazyLock::new(|| Numbered::parse(FACTS_SQL));
+static WRITE: LazyLock<Result<Numbered, String>> = LazyLock::new(|| Numbered::parse(WRITE_SQL));
 
 impl QueryFragment<Pg> for FactsQuery {
     fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        walk_numbered(FACTS_SQL, out, |n, out| match n {
+        Numbered::walk(&FACTS, out, |n, out| match n {
             1 => out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.mentor),
             2 => out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(&self.coordinator),
             3 => out.push_bind_param::<Text, _>(&self.actor_id),
@@ -194,7 +219,7 @@ impl QueryFragment<Pg> for FactsQuery {
 impl QueryFragment<Pg> for WriteQuery {
     fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         type Status = crate::schema::sql_types::MentorStatus;
-        walk_numbered(WRITE_SQL, out, |n, out| match n {
+        Numbered::walk(&WRITE, out, |n, out| match n {
             1 => out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.id),
             2 => out.push_bind_param::<Status, _>(&self.status),
             3 => out.push_bind_param::<Nullable<Timestamptz>, _>(&self.pause_at),
@@ -207,22 +232,26 @@ impl QueryFragment<Pg> for WriteQuery {
 }
 
 impl Query for FactsQuery {
-    type SqlType = diesel::sql_types::Untyped;
+    type SqlType = (
+        Bool,
+        (
+            diesel::sql_types::Uuid,
+            diesel::sql_types::Uuid,
+            crate::schema::sql_types::MentorStatus,
+            Nullable<Timestamptz>,
+            Nullable<Text>,
+        ),
+        Array<diesel::sql_types::Uuid>,
+        Array<diesel::sql_types::Uuid>,
+    );
 }
 
 impl Query for WriteQuery {
-    type SqlType = diesel::sql_types::Untyped;
+    type SqlType = diesel::sql_types::Uuid;
 }
 
 impl RunQueryDsl<PgConnection> for FactsQuery {}
 impl RunQueryDsl<PgConnection> for WriteQuery {}
-
-#[derive(Debug, QueryableByName)]
-struct WrittenId {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    #[allow(dead_code)]
-    id: Uuid,
-}
 
 impl MentorRecord {
     fn state(&self) -> Result<MentorState, RepositoryError> {
@@ -477,7 +506,7 @@ fn attempt_change(
         read_pause_at: record.pause_at,
         read_pause_reason: record.pause_reason.clone(),
     }
-    .get_result::<WrittenId>(conn)
+    .get_result::<Uuid>(conn)
     .optional()
     .with_context(|| format!("writing the status of mentor {mentor_id}"))?;
     Ok(match written {
