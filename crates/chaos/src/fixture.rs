@@ -134,22 +134,22 @@ impl Fixture {
         users.extend(self.mentors.iter().map(|m| m.user_id));
         users.extend(self.coordinators().map(|c| c.user_id));
         users.extend(self.organisation_coordinators.iter().copied());
-        sql += "insert into auth.users (id, aud, role, email) values\n";
-        let values: Vec<String> = users
-            .iter()
-            .map(|u| format!("('{u}', 'authenticated', 'authenticated', 'chaos-{u}@example.org')"))
-            .collect();
-        sql += &values.join(",\n");
-        sql += ";\ninsert into public.chapters (id, name) values\n";
-        let values: Vec<String> = self
-            .chapters
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("('{c}', 'Chaos chapter {i:03}')"))
-            .collect();
-        sql += &values.join(",\n");
-        sql += ";\ninsert into public.peer_mentors (id, user_id, full_name, email, status, pause_at, pause_reason) values\n";
-        let values: Vec<String> = self
+        insert_values(
+            &mut sql,
+            "auth.users (id, aud, role, email)",
+            users.iter().map(|u| {
+                format!("('{u}', 'authenticated', 'authenticated', 'chaos-{u}@example.org')")
+            }),
+        );
+        insert_values(
+            &mut sql,
+            "public.chapters (id, name)",
+            self.chapters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("('{c}', 'Chaos chapter {i:03}')")),
+        );
+        let mentors: Vec<String> = self
             .mentors
             .iter()
             .enumerate()
@@ -176,38 +176,46 @@ impl Fixture {
                 )
             })
             .collect();
-        sql += &values.join(",\n");
-        sql += ";\ninsert into public.chapter_memberships (mentor_id, chapter_id) values\n";
-        let values: Vec<String> = self
-            .mentors
-            .iter()
-            .flat_map(|m| {
+        insert_values(
+            &mut sql,
+            "public.peer_mentors (id, user_id, full_name, email, status, pause_at, pause_reason)",
+            mentors.into_iter(),
+        );
+        insert_values(
+            &mut sql,
+            "public.chapter_memberships (mentor_id, chapter_id)",
+            self.mentors.iter().flat_map(|m| {
                 m.chapters
                     .iter()
                     .map(move |c| format!("('{}', '{c}')", m.id))
-            })
-            .collect();
-        sql += &values.join(",\n");
-        sql += ";\ninsert into public.chapter_coordinators (user_id, chapter_id) values\n";
-        let values: Vec<String> = self
-            .coordinators()
-            .flat_map(|k| {
+            }),
+        );
+        insert_values(
+            &mut sql,
+            "public.chapter_coordinators (user_id, chapter_id)",
+            self.coordinators().flat_map(|k| {
                 k.chapters
                     .iter()
                     .map(move |c| format!("('{}', '{c}')", k.user_id))
-            })
-            .collect();
-        sql += &values.join(",\n");
-        sql += ";\ninsert into public.organisation_coordinators (user_id) values\n";
-        let values: Vec<String> = self
-            .organisation_coordinators
-            .iter()
-            .map(|u| format!("('{u}')"))
-            .collect();
-        sql += &values.join(",\n");
-        let _ = writeln!(sql, ";");
+            }),
+        );
+        insert_values(
+            &mut sql,
+            "public.organisation_coordinators (user_id)",
+            self.organisation_coordinators
+                .iter()
+                .map(|u| format!("('{u}')")),
+        );
         conn.batch_execute(&sql)
             .map_err(ChaosError::query("inserting the chaos fixture"))
+    }
+}
+
+/// Appends `insert into <table> values <rows>;` to `sql` (nothing for no rows).
+fn insert_values(sql: &mut String, table: &str, rows: impl Iterator<Item = String>) {
+    let rows: Vec<String> = rows.collect();
+    if !rows.is_empty() {
+        let _ = writeln!(sql, "insert into {table} values\n{};", rows.join(",\n"));
     }
 }
 

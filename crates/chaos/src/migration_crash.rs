@@ -69,13 +69,7 @@ impl MigrationCrashReport {
             self.interrupted_with.lines().next().unwrap_or("")
         );
         for c in &self.checks {
-            let _ = writeln!(
-                s,
-                "{} {}: {}",
-                if c.passed { "ok  " } else { "FAIL" },
-                c.name,
-                c.detail
-            );
+            let _ = writeln!(s, "{c}");
         }
         let failed = self.checks.iter().filter(|c| !c.passed).count();
         let _ = writeln!(
@@ -88,11 +82,7 @@ impl MigrationCrashReport {
 }
 
 fn check(checks: &mut Vec<Check>, name: &str, passed: bool, detail: String) {
-    checks.push(Check {
-        name: name.to_owned(),
-        passed,
-        detail,
-    });
+    checks.push(Check::new(name, passed, detail));
 }
 
 const ROWS_FINGERPRINT: &str = "select count(*)::text || ' rows, hash ' || coalesce(sum(hashtext(id::text || user_id::text || status::text || coalesce(pause_at::text, '')))::text, '0') as v from public.peer_mentors";

@@ -99,6 +99,26 @@ pub struct Check {
     pub detail: String,
 }
 
+impl Check {
+    /// A check called `name`, with its verdict and detail.
+    #[must_use]
+    pub fn new(name: &str, passed: bool, detail: String) -> Check {
+        Check {
+            name: name.to_owned(),
+            passed,
+            detail,
+        }
+    }
+}
+
+/// `ok   name: detail`, or `FAIL name: detail`.
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let verdict = if self.passed { "ok  " } else { "FAIL" };
+        write!(f, "{verdict} {}: {}", self.name, self.detail)
+    }
+}
+
 /// The outcome of a run.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -258,13 +278,7 @@ impl Report {
         );
         let _ = writeln!(s);
         for c in &self.checks {
-            let _ = writeln!(
-                s,
-                "{} {}: {}",
-                if c.passed { "ok  " } else { "FAIL" },
-                c.name,
-                c.detail
-            );
+            let _ = writeln!(s, "{c}");
         }
         for m in &self.messages {
             let _ = writeln!(s, "  {m}");
@@ -277,14 +291,6 @@ impl Report {
             self.lost()
         );
         s
-    }
-}
-
-fn check(name: &str, passed: bool, detail: String) -> Check {
-    Check {
-        name: name.to_owned(),
-        passed,
-        detail,
     }
 }
 
@@ -542,7 +548,7 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
         .collect();
 
     let checks = vec![
-        check(
+        Check::new(
             "replay reproduces every mentor's status, pause_at and reason",
             replay.unaccounted == 0 && replay.mismatching_mentors == 0,
             format!(
@@ -553,24 +559,24 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
                 replay.mismatching_mentors
             ),
         ),
-        check(
+        Check::new(
             "every change the clients saw commit is in the audit trail",
             acked_missing == 0,
             format!("{acked} seen committed, {acked_missing} missing"),
         ),
-        check(
+        Check::new(
             "no audit row without a writer that may have committed it",
             changes <= acked + maybe,
             format!(
                 "{changes} rows <= {acked} seen committed + {maybe} ambiguous (retryable errors)"
             ),
         ),
-        check(
+        Check::new(
             "no row breaks a status rule (CHECKs, reasons only while paused, all validated)",
             violations == 0,
             format!("{violations} violations"),
         ),
-        check(
+        Check::new(
             "each change notifies exactly resolve_recipients of the graph at the time",
             recipients.wrong == 0 && recipients.unexpected == 0,
             format!(
@@ -582,7 +588,7 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
                 recipients.longest_in_flight_us as f64 / 1000.0
             ),
         ),
-        check(
+        Check::new(
             "every notification delivered at least once, accepted once by id",
             deliveries.never_delivered == 0
                 && deliveries.phantom == 0
@@ -596,12 +602,12 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
                 deliveries.phantom
             ),
         ),
-        check(
+        Check::new(
             "no outbox row stuck past its lease, no dead letters",
             deliveries.stuck == 0 && deliveries.dead == 0,
             format!("{} stuck, {} dead", deliveries.stuck, deliveries.dead),
         ),
-        check(
+        Check::new(
             "every client-visible error was documented or retryable",
             failures == 0,
             if failures == 0 {
@@ -610,7 +616,7 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
                 format!("{failures} others: {}", failure_examples.join(" | "))
             },
         ),
-        check(
+        Check::new(
             "the fault injector carried out its schedule",
             !fault_counts.fatal && fault_counts.errors.is_empty(),
             if fault_counts.errors.is_empty() {
@@ -619,7 +625,7 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
                 fault_counts.errors.join(" | ")
             },
         ),
-        check(
+        Check::new(
             "the audit trail was empty before the writers started",
             audit_before == 0,
             format!("{audit_before} rows"),

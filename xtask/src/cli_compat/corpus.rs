@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use mentor_status_localdb::admin;
 use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_localdb::observed::{CORPUS_VERSION, Golden, Observed, cli_error, observe};
-use mentor_status_localdb::supabase_cli::{SupabaseCli, cli_url};
+use mentor_status_localdb::supabase_cli::SupabaseCli;
 use mentor_status_storage::migrations::{Migrations, Migrator, SqlMigration, SqlScript};
 
 use super::Server;
@@ -139,10 +139,7 @@ fn apply_with_cli(
         migrations.join(format!("{CORPUS_VERSION}_{}.sql", case.name)),
     )?;
     // Success or failure is part of what is compared, through the state and the error.
-    let out = cli.run(
-        &project,
-        &["db", "push", "--db-url", &cli_url(&server.url(db))],
-    )?;
+    let out = server.supabase(cli, &project, &["db", "push"], db)?;
     Ok(Golden {
         observed: observe(&mut admin::connect(&server.url(db))?, CORPUS_VERSION)?,
         error: cli_error(&out.both()),

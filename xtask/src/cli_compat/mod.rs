@@ -21,7 +21,9 @@ use anyhow::{Context, Result, bail};
 use diesel::connection::SimpleConnection;
 use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_localdb::observed::{CORPUS_VERSION, observe};
-use mentor_status_localdb::supabase_cli::{INSTALL_DIR, PINNED_VERSION, SupabaseCli, cli_url};
+use mentor_status_localdb::supabase_cli::{
+    CliOutput, INSTALL_DIR, PINNED_VERSION, SupabaseCli, cli_url,
+};
 use mentor_status_localdb::{LocalCluster, admin, platform};
 use mentor_status_storage::migrations::Migrations;
 
@@ -78,6 +80,19 @@ impl Server {
             );
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// `supabase <args> --db-url <db>` (the CLI's form of the URL), run in `workdir`.
+    fn supabase(
+        &self,
+        cli: &SupabaseCli,
+        workdir: &Path,
+        args: &[&str],
+        db: &str,
+    ) -> Result<CliOutput> {
+        let url = cli_url(&self.url(db));
+        let args: Vec<&str> = args.iter().copied().chain(["--db-url", &url]).collect();
+        Ok(cli.run(workdir, &args)?)
     }
 
     fn fresh_platform_db(&self, db: &str) -> Result<()> {
@@ -205,30 +220,13 @@ fn project_checks(
         "supabase db push --include-seed on a platform-only database",
         (|| {
             server.fresh_platform_db(pushed)?;
-            expect_success(cli.run(
-                root,
-                &[
-                    "db",
-                    "push",
-                    "--include-seed",
-                    "--db-url",
-                    &cli_url(&server.url(pushed)),
-                ],
-            )?)
+            expect_success(server.supabase(cli, root, &["db", "push", "--include-seed"], pushed)?)
         })(),
     );
     report.check(
         "supabase migration list shows every file applied",
         (|| {
-            let out = cli.run(
-                root,
-                &[
-                    "migration",
-                    "list",
-                    "--db-url",
-                    &cli_url(&server.url(pushed)),
-                ],
-            )?;
+            let out = server.supabase(cli, root, &["migration", "list"], pushed)?;
             let text = out.both();
             let missing: Vec<String> = Migrations::embedded()
                 .iter()
@@ -272,10 +270,7 @@ fn project_checks(
         "supabase db reset --db-url on an xtask-built database (pg_dump unchanged)",
         (|| {
             crate::reset::reset(root, &server.url(reset), None, true)?;
-            expect_success(cli.run(
-                root,
-                &["db", "reset", "--db-url", &cli_url(&server.url(reset))],
-            )?)?;
+            expect_success(server.supabase(cli, root, &["db", "reset"], reset)?)?;
             same_dump(server, built, reset)
         })(),
     );
@@ -284,7 +279,7 @@ fn project_checks(
             .latest()
             .map(|m| m.version().to_owned())
             .context("no migrations")?;
-        expect_success(cli.run(root, &["migration", "down", "--last", "1", "--db-url", &cli_url(&server.url(reset))])?)?;
+        expect_success(server.supabase(cli, root, &["migration", "down", "--last", "1"], reset)?)?;
         let mut conn = admin::connect(&server.url(reset))?;
         let left = crate::sql::int(
             &mut conn,
@@ -293,7 +288,7 @@ fn project_checks(
         if left != 0 {
             bail!("{latest} is still recorded after migration down");
         }
-        expect_success(cli.run(root, &["migration", "up", "--db-url", &cli_url(&server.url(reset))])?)?;
+        expect_success(server.supabase(cli, root, &["migration", "up"], reset)?)?;
         same_dump(server, built, reset)
     })());
     // Last: these add extensions (plpgsql_check, maybe pgtap) to the pushed database.
@@ -321,17 +316,8 @@ fn project_checks(
                         "create extension if not exists plpgsql_check with schema extensions",
                     )
                     .context("creating plpgsql_check (Debian: postgresql-15-plpgsql-check)")?;
-                let out = cli.run(
-                    root,
-                    &[
-                        "db",
-                        "lint",
-                        "--db-url",
-                        &cli_url(&server.url(pushed)),
-                        "--fail-on",
-                        "warning",
-                    ],
-                )?;
+                let out =
+                    server.supabase(cli, root, &["db", "lint", "--fail-on", "warning"], pushed)?;
                 if !out.success || !out.both().contains("No schema errors found") {
                     bail!("db lint: {}", out.both());
                 }
@@ -339,7 +325,7 @@ fn project_checks(
             })(),
         );
     }
-    match cli.run(root, &["test", "db", "--db-url", &cli_url(&server.url(pushed))]) {
+    match server.supabase(cli, root, &["test", "db"], pushed) {
         Ok(out) if out.both().contains("Docker") => report.skip(
             "supabase test db --db-url",
             "the CLI runs pg_prove in a Docker container, and no Docker engine runs here; `cargo xtask test-db` runs the same files with pg_prove",
@@ -349,7 +335,7 @@ fn project_checks(
         } else {
             Err(anyhow::anyhow!("test db: {}", out.both()))
         }),
-        Err(e) => report.check("supabase test db --db-url", Err(e.into())),
+        Err(e) => report.check("supabase test db --db-url", Err(e)),
     }
 }
 
