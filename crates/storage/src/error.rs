@@ -61,14 +61,3 @@ pub enum RepositoryError {
     #[error(transparent)]
     Database(#[from] DbError),
 }
-
-/// For `Connection::transaction`, whose closure errors must absorb the errors of `BEGIN`
-/// and `COMMIT` themselves.
-impl From<diesel::result::Error> for RepositoryError {
-    fn from(source: diesel::result::Error) -> RepositoryError {
-        RepositoryError::Database(DbError::new(
-            "beginning or committing the transaction",
-            source,
-        ))
-    }
-}

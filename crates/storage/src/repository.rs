@@ -7,7 +7,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Bool, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, Nullable, Text, Timestamptz};
 use mentor_status_domain::{
     AccessFacts, Actor, ChapterId, Command, MentorState, MentorStatus, TargetMentor, Transition,
     TransitionError, UserId, authorize,
@@ -43,11 +43,13 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 
 /// The one way the application reads and changes mentor statuses.
 ///
-/// Every change runs in one transaction: load, in one query, the mentor (its reason from
+/// Every change is two statements: load, in one query, the mentor (its reason from
 /// `private.mentor_pause_reasons`), its active chapters and the chapters the acting
 /// coordinator actively coordinates (from `chapter_coordinators`, never from the caller), ask
 /// the domain ([`authorize`], [`MentorState::apply`]), then write with a compare-and-set that
-/// only succeeds if the row still holds the state the decision was based on. When another
+/// only succeeds if the row still holds the state the decision was based on, and that says
+/// who acts for the audit trigger (the write and its triggers are one transaction, see
+/// [`WRITE_SQL`]). When another
 /// transaction changed the row first, the repository reads again and decides again (at most
 /// [`DEFAULT_MAX_ATTEMPTS`] times, see [`with_max_attempts`](Self::with_max_attempts)), so
 /// two coordinators acting at once never overwrite each other: the second either applies
@@ -93,9 +95,6 @@ struct MentorRecord {
 /// [`FACTS_SQL`] in order ([`FactsQuery`]'s SQL type), read by position.
 #[derive(Debug, Queryable)]
 struct FactsRecord {
-    /// Both actor settings were made (`set_config` returns the value it set).
-    #[allow(dead_code)]
-    settings_made: bool,
     mentor: MentorRecord,
     /// The mentor's active memberships.
     mentor_chapters: Vec<Uuid>,
@@ -103,40 +102,51 @@ struct FactsRecord {
     actor_chapters: Vec<Uuid>,
 }
 
-/// Who acts, for the audit trigger (transaction-local settings), then the mentor, its active
-/// chapters, and the active chapters of the acting coordinator (`$2`, NULL for other
-/// actors): one round trip. No row lock is taken: the write below is a compare-and-set, and
-/// a stale read only costs a retry. (Without a mentor row the settings are not made; nothing
-/// is written then either.)
-const FACTS_SQL: &str = concat!(
-    "
-select (set_config('",
-    actor_id_name!(),
-    "', $3, true) is not null
-        and set_config('",
-    actor_role_name!(),
-    "', $4, true) is not null) as settings_made,
-       m.id, m.user_id, m.status, m.pause_at, r.reason as pause_reason,
+/// The mentor, its active chapters, and the active chapters of the acting coordinator
+/// (`$2`, NULL for other actors): one statement, in a transaction of its own. No row lock is
+/// taken: the write below is a compare-and-set, and a stale read only costs a retry.
+const FACTS_SQL: &str = "
+select m.id, m.user_id, m.status, m.pause_at, r.reason as pause_reason,
        array(select cm.chapter_id from public.chapter_memberships as cm
               where cm.mentor_id = m.id and cm.active order by cm.chapter_id) as mentor_chapters,
        array(select cc.chapter_id from public.chapter_coordinators as cc
               where cc.user_id = $2 and cc.active order by cc.chapter_id) as actor_chapters
   from public.peer_mentors as m
   left join private.mentor_pause_reasons as r on r.mentor_id = m.id
- where m.id = $1"
-);
+ where m.id = $1";
 
-/// The compare-and-set: writes the new state only if the row (and its protected reason)
-/// still hold what the decision was based on. The trigger moves `pause_reason` on.
-const WRITE_SQL: &str = "
+/// The compare-and-set, one statement in a transaction of its own: writes the new state
+/// only if the row (and its protected reason) still hold what the decision was based on.
+/// It also says who acts (`$8`, `$9`) for the triggers, in transaction-local settings that
+/// end with it: the materialized `actor` is joined, so it is evaluated before any row is
+/// produced, hence before any trigger fires (and with no row, nothing is written). The
+/// triggers move `pause_reason` on and write the audit row and the outbox.
+///
+/// Why not `BEGIN; read; write; COMMIT`: the read needs no transaction (nothing is locked,
+/// each statement sees its own snapshot under READ COMMITTED anyway), and committing in the
+/// write's own round trip releases its row locks — among them the foreign-key locks the
+/// outbox rows take on their recipients' `auth.users` rows, which every change of a chapter
+/// shares — without waiting for the client. Two round trips instead of four.
+const WRITE_SQL: &str = concat!(
+    "
+with actor as materialized (
+  select set_config('",
+    actor_id_name!(),
+    "', $8, true) as actor_id,
+         set_config('",
+    actor_role_name!(),
+    "', $9, true) as actor_role
+)
 update public.peer_mentors as m
    set status = $2, pause_at = $3, pause_reason = $4
+  from actor
  where m.id = $1
    and m.status = $5
    and m.pause_at is not distinct from $6
    and (select r.reason from private.mentor_pause_reasons as r where r.mentor_id = m.id)
        is not distinct from $7
-returning m.id";
+returning m.id"
+);
 
 /// [`FACTS_SQL`] with its binds, as a query type of its own: diesel prepares it once per
 /// connection and reuses the prepared statement (a `sql_query` is parsed on every call).
@@ -144,8 +154,6 @@ returning m.id";
 struct FactsQuery {
     mentor: Uuid,
     coordinator: Option<Uuid>,
-    actor_id: String,
-    actor_role: &'static str,
 }
 
 /// [`WRITE_SQL`] with its binds, prepared once per connection like [`FactsQuery`].
@@ -158,6 +166,8 @@ struct WriteQuery {
     read_status: DbMentorStatus,
     read_pause_at: Option<DateTime<Utc>>,
     read_pause_reason: Option<String>,
+    actor_id: String,
+    actor_role: &'static str,
 }
 
 /// A constant SQL text cut at its `$n` placeholders, once (walking a query, which diesel
@@ -209,9 +219,7 @@ impl QueryFragment<Pg> for FactsQuery {
     fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         Numbered::walk(&FACTS, out, |n, out| match n {
             1 => out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.mentor),
-            2 => out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(&self.coordinator),
-            3 => out.push_bind_param::<Text, _>(&self.actor_id),
-            _ => out.push_bind_param::<Text, _>(&self.actor_role),
+            _ => out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(&self.coordinator),
         })
     }
 }
@@ -226,14 +234,15 @@ impl QueryFragment<Pg> for WriteQuery {
             4 => out.push_bind_param::<Nullable<Text>, _>(&self.pause_reason),
             5 => out.push_bind_param::<Status, _>(&self.read_status),
             6 => out.push_bind_param::<Nullable<Timestamptz>, _>(&self.read_pause_at),
-            _ => out.push_bind_param::<Nullable<Text>, _>(&self.read_pause_reason),
+            7 => out.push_bind_param::<Nullable<Text>, _>(&self.read_pause_reason),
+            8 => out.push_bind_param::<Text, _>(&self.actor_id),
+            _ => out.push_bind_param::<Text, _>(&self.actor_role),
         })
     }
 }
 
 impl Query for FactsQuery {
     type SqlType = (
-        Bool,
         (
             diesel::sql_types::Uuid,
             diesel::sql_types::Uuid,
@@ -357,8 +366,7 @@ impl MentorStatusRepository {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let attempt = conn
-                .transaction(|conn| attempt_change(conn, actor, mentor_id, command.clone(), now))?;
+            let attempt = attempt_change(&mut conn, actor, mentor_id, command.clone(), now)?;
             match attempt {
                 Attempt::Applied(transition) => return Ok(transition),
                 Attempt::NotApplicable { error, .. } if attempts == 1 => {
@@ -468,8 +476,6 @@ fn attempt_change(
     let facts_record = FactsQuery {
         mentor: *mentor_id.as_uuid(),
         coordinator: coordinator.copied(),
-        actor_id,
-        actor_role,
     }
     .get_result::<FactsRecord>(conn)
     .optional()
@@ -505,6 +511,8 @@ fn attempt_change(
         read_status: record.status,
         read_pause_at: record.pause_at,
         read_pause_reason: record.pause_reason.clone(),
+        actor_id,
+        actor_role,
     }
     .get_result::<Uuid>(conn)
     .optional()

@@ -3,10 +3,10 @@
 //! through the RPCs as PostgREST calls them, in the same run on the same database.
 //!
 //! Each client owns one mentor and toggles it: pause (reason `vacation`) then resume. The
-//! repository and its pgbench twin do per change the same transaction: BEGIN; one query that
-//! sets the actor for the audit trigger and reads the mentor, its reason, its active chapters
-//! and the actor's; the compare-and-set `UPDATE … RETURNING`; COMMIT. The audit, reason and
-//! outbox triggers fire on every path. Each measurement runs `--runs` times, interleaved
+//! repository and its pgbench twin run per change the same two statements, each its own
+//! transaction: one query that reads the mentor, its reason, its active chapters and the
+//! actor's; the compare-and-set `UPDATE … RETURNING` that also sets the actor for the audit
+//! trigger. The audit, reason and outbox triggers fire on every path. Each measurement runs `--runs` times, interleaved
 //! (each run starts with another path), from the same database state, and the median
 //! counts; the repository's clients warm up (a first change each, not counted) before the
 //! clock starts, as pgbench's rate excludes its connection set-up.
@@ -52,16 +52,19 @@ fn mentor_uuid(n: u32) -> String {
 const MENTOR_ID_SQL: &str = "('00000000-0000-4000-8000-' || lpad(:client_id::text, 12, '0'))::uuid";
 
 fn pgbench_script() -> String {
-    let set_actor = set_actor_sql(&Actor::ServiceRole);
+    // The repository's two statements, each its own transaction: the read, then the
+    // compare-and-set that says who acts in a materialized CTE.
+    let actor = format!(
+        "WITH actor AS MATERIALIZED ({}) ",
+        set_actor_sql(&Actor::ServiceRole)
+    );
     format!(
-        "BEGIN;
-{set_actor}, (m.status = 'active')::int AS is_active, coalesce((extract(epoch from m.pause_at) * 1000000)::bigint, -1) AS pa, r.reason, array(SELECT cm.chapter_id FROM public.chapter_memberships AS cm WHERE cm.mentor_id = m.id AND cm.active ORDER BY cm.chapter_id) AS mentor_chapters, array(SELECT cc.chapter_id FROM public.chapter_coordinators AS cc WHERE cc.user_id = NULL AND cc.active ORDER BY cc.chapter_id) AS actor_chapters FROM public.peer_mentors AS m LEFT JOIN private.mentor_pause_reasons AS r ON r.mentor_id = m.id WHERE m.id = {MENTOR_ID_SQL} \\gset
+        "SELECT (m.status = 'active')::int AS is_active, coalesce((extract(epoch from m.pause_at) * 1000000)::bigint, -1) AS pa, r.reason, array(SELECT cm.chapter_id FROM public.chapter_memberships AS cm WHERE cm.mentor_id = m.id AND cm.active ORDER BY cm.chapter_id) AS mentor_chapters, array(SELECT cc.chapter_id FROM public.chapter_coordinators AS cc WHERE cc.user_id = NULL AND cc.active ORDER BY cc.chapter_id) AS actor_chapters FROM public.peer_mentors AS m LEFT JOIN private.mentor_pause_reasons AS r ON r.mentor_id = m.id WHERE m.id = {MENTOR_ID_SQL} \\gset
 \\if :is_active
-UPDATE public.peer_mentors AS m SET status = 'paused', pause_at = now(), pause_reason = 'vacation' WHERE m.id = {MENTOR_ID_SQL} AND m.status = 'active' AND m.pause_at IS NULL AND (SELECT r.reason FROM private.mentor_pause_reasons AS r WHERE r.mentor_id = m.id) IS NULL RETURNING m.id;
+{actor}UPDATE public.peer_mentors AS m SET status = 'paused', pause_at = now(), pause_reason = 'vacation' FROM actor WHERE m.id = {MENTOR_ID_SQL} AND m.status = 'active' AND m.pause_at IS NULL AND (SELECT r.reason FROM private.mentor_pause_reasons AS r WHERE r.mentor_id = m.id) IS NULL RETURNING m.id;
 \\else
-UPDATE public.peer_mentors AS m SET status = 'active', pause_at = NULL, pause_reason = NULL WHERE m.id = {MENTOR_ID_SQL} AND m.status = 'paused' AND (extract(epoch from m.pause_at) * 1000000)::bigint = :pa AND (SELECT r.reason FROM private.mentor_pause_reasons AS r WHERE r.mentor_id = m.id) = 'vacation' RETURNING m.id;
+{actor}UPDATE public.peer_mentors AS m SET status = 'active', pause_at = NULL, pause_reason = NULL FROM actor WHERE m.id = {MENTOR_ID_SQL} AND m.status = 'paused' AND (extract(epoch from m.pause_at) * 1000000)::bigint = :pa AND (SELECT r.reason FROM private.mentor_pause_reasons AS r WHERE r.mentor_id = m.id) = 'vacation' RETURNING m.id;
 \\endif
-END;
 "
     )
 }
