@@ -48,8 +48,8 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 /// coordinator actively coordinates (from `chapter_coordinators`, never from the caller), ask
 /// the domain ([`authorize`], [`MentorState::apply`]), then write with a compare-and-set that
 /// only succeeds if the row still holds the state the decision was based on, and that says
-/// who acts for the audit trigger (the write and its triggers are one transaction, see
-/// [`WRITE_SQL`]). When another
+/// who acts for the audit trigger (the write and its triggers are one transaction of their
+/// own; the read needs none, as it locks nothing). When another
 /// transaction changed the row first, the repository reads again and decides again (at most
 /// [`DEFAULT_MAX_ATTEMPTS`] times, see [`with_max_attempts`](Self::with_max_attempts)), so
 /// two coordinators acting at once never overwrite each other: the second either applies
