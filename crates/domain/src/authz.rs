@@ -66,8 +66,8 @@ impl TargetMentor {
     }
 }
 
-/// What an authorization decision depends on, as read from the database in the
-/// transaction of the change: the target mentor and the chapters the acting user
+/// What an authorization decision depends on, as read from the database just before the
+/// change: the target mentor and the chapters the acting user
 /// actively coordinates (`chapter_coordinators.active`; empty for a mentor or the service
 /// role).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -21,7 +21,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use mentor_status_localdb::probe::{self, Probe, ProbeSample};
 use mentor_status_localdb::{admin, platform, url};
-use mentor_status_storage::migrations::{Migrations, Migrator, SqlMigration};
+use mentor_status_storage::migrations::{Migrations, Migrator};
 use mentor_status_tests::naive::ONE_ALTER;
 
 use super::Progress;
@@ -167,36 +167,21 @@ fn protection_verdicts(results: &[Measurement]) -> Vec<String> {
         .collect()
 }
 
+/// (the version before `add_mentor_status`, the version of its `validate_…` file).
 fn versions(migrations: &Migrations) -> Result<(String, String)> {
-    let all: Vec<&SqlMigration> = migrations.iter().collect();
-    let v1 = all
-        .iter()
-        .position(|m| m.name() == "add_mentor_status")
-        .context("no add_mentor_status migration")?;
-    let before = all
-        .get(v1.wrapping_sub(1))
-        .context("add_mentor_status has no predecessor")?;
-    let v2 = all
-        .get(v1 + 1)
-        .filter(|m| m.name().starts_with("validate_"))
-        .context("v1 must be followed by its validate_ migration")?;
-    Ok((before.version().to_owned(), v2.version().to_owned()))
+    let status = migrations.status_migration()?;
+    Ok((
+        status.before.version().to_owned(),
+        status.validate.version().to_owned(),
+    ))
 }
 
 /// (the version before `protect_pause_reasons`, the version of `move_pause_reasons`).
 fn protect_versions(migrations: &Migrations) -> Result<(String, String)> {
-    let all: Vec<&SqlMigration> = migrations.iter().collect();
-    let at = all
-        .iter()
-        .position(|m| m.name() == "protect_pause_reasons")
-        .context("no protect_pause_reasons migration")?;
-    let before = all
-        .get(at.wrapping_sub(1))
-        .context("protect_pause_reasons has no predecessor")?;
-    let moved = all
-        .get(at + 1)
-        .filter(|m| m.name() == "move_pause_reasons")
-        .context("protect_pause_reasons must be followed by move_pause_reasons")?;
+    let [before, _, moved] =
+        migrations.around("protect_pause_reasons", "move_pause_reasons", |name| {
+            name == "move_pause_reasons"
+        })?;
     Ok((before.version().to_owned(), moved.version().to_owned()))
 }
 

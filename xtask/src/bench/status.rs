@@ -149,6 +149,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
                         }
                     },
                 )?;
+                println!("    {rate:.0} changes/s");
                 rates[path].push(rate);
             }
         }

@@ -302,26 +302,48 @@ impl Migrations {
     /// the version before it: what the smoke test, the benchmarks and the tests migrate to
     /// and through.
     pub fn status_migration(&self) -> Result<StatusMigration<'_>, MigrationError> {
-        let missing = |what: &str| MigrationError::Files(format!("the migrations have no {what}"));
+        let [before, add, validate] =
+            self.around("add_mentor_status", "validate_… file", |name| {
+                name.starts_with("validate_")
+            })?;
+        Ok(StatusMigration {
+            before,
+            add,
+            validate,
+        })
+    }
+
+    /// The migration named `name` with the file before it and the one right after it, which
+    /// must be `after` (described as `after_what` in the error): a pair of files that belong
+    /// together, and the version to migrate to before them.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrationError::Files`] when there is no such file, none before it, or the next one
+    /// is not `after`.
+    pub fn around(
+        &self,
+        name: &str,
+        after_what: &str,
+        after: impl Fn(&str) -> bool,
+    ) -> Result<[&SqlMigration; 3], MigrationError> {
+        let missing =
+            |what: String| MigrationError::Files(format!("the migrations have no {what}"));
         let at = self
             .migrations
             .iter()
-            .position(|m| m.name == "add_mentor_status")
-            .ok_or_else(|| missing("add_mentor_status file"))?;
+            .position(|m| m.name == name)
+            .ok_or_else(|| missing(format!("{name} file")))?;
         let before = at
             .checked_sub(1)
             .and_then(|i| self.migrations.get(i))
-            .ok_or_else(|| missing("file before add_mentor_status"))?;
-        let validate = self
+            .ok_or_else(|| missing(format!("file before {name}")))?;
+        let next = self
             .migrations
             .get(at + 1)
-            .filter(|m| m.name.starts_with("validate_"))
-            .ok_or_else(|| missing("validate_… file right after add_mentor_status"))?;
-        Ok(StatusMigration {
-            before,
-            add: &self.migrations[at],
-            validate,
-        })
+            .filter(|m| after(&m.name))
+            .ok_or_else(|| missing(format!("{after_what} right after {name}")))?;
+        Ok([before, &self.migrations[at], next])
     }
 
     /// Rollback file names without a migration of the same name.
@@ -399,5 +421,45 @@ impl MigrationSource<Pg> for Migrations {
             .iter()
             .map(|m| Box::new(to_diesel(m.clone())) as Box<dyn Migration<Pg>>)
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn around_gives_the_file_its_predecessor_and_its_partner_or_says_which_is_missing() {
+        let migrations = Migrations::embedded();
+        let names: Vec<&str> = migrations.iter().map(SqlMigration::name).collect();
+        let at = names
+            .iter()
+            .position(|n| *n == "protect_pause_reasons")
+            .unwrap();
+        let [before, file, after] = migrations
+            .around("protect_pause_reasons", "move_pause_reasons", |n| {
+                n == "move_pause_reasons"
+            })
+            .unwrap();
+        assert_eq!(
+            [before.name(), file.name(), after.name()],
+            [names[at - 1], "protect_pause_reasons", "move_pause_reasons"]
+        );
+        let status = migrations.status_migration().unwrap();
+        assert_eq!(status.add.name(), "add_mentor_status");
+        assert!(status.validate.name().starts_with("validate_"));
+
+        let error = |name: &str, what: &str| {
+            migrations
+                .around(name, what, |n| n == "no such partner")
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(error("no_such_file", "x").contains("no no_such_file file"));
+        assert!(error(names[0], "x").contains(&format!("no file before {}", names[0])));
+        assert!(
+            error("protect_pause_reasons", "the partner")
+                .contains("no the partner right after protect_pause_reasons")
+        );
     }
 }
