@@ -1,0 +1,271 @@
+//! The replay of the audit trail (see the [module docs](super)).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::DateTime;
+use mentor_status_domain::{Command, MentorState, MentorStatus, PauseReason};
+use uuid::Uuid;
+
+use super::note;
+use crate::snapshot::{AuditRow, MentorRowState, describe};
+
+/// What the replay found.
+#[derive(Debug, Clone, Default)]
+pub struct Replay {
+    /// Audit rows replayed.
+    pub rows: u64,
+    /// Audit rows the replay could not account for (wrong start, not a transition).
+    pub unaccounted: u64,
+    /// Mentors whose replay does not end in their current row, or with unaccounted rows.
+    pub mismatching_mentors: u64,
+    /// The first messages, each naming the mentor.
+    pub messages: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct St {
+    status: String,
+    pause_at: Option<i64>,
+    reason: Option<String>,
+}
+
+impl St {
+    fn of(row: &MentorRowState) -> St {
+        St {
+            status: row.status.clone(),
+            pause_at: row.pause_at,
+            reason: row.reason.clone(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        describe(&self.status, self.pause_at, self.reason.as_deref())
+    }
+}
+
+/// The "to" state of an audit row.
+fn to_state(row: &AuditRow) -> St {
+    St {
+        status: row.to_status.clone(),
+        pause_at: row.to_pause_at,
+        reason: if row.to_status == "paused" {
+            row.reason.clone()
+        } else {
+            None
+        },
+    }
+}
+
+/// Whether `row` is a transition of the domain's state machine from `from` to its "to".
+fn domain_step(from: &St, row: &AuditRow) -> Result<(), String> {
+    let status = |s: &str| s.parse::<MentorStatus>().map_err(|e| format!("{s}: {e}"));
+    let micros = |p: Option<i64>| p.and_then(DateTime::from_timestamp_micros);
+    let state = MentorState::from_row(
+        status(&from.status)?,
+        micros(from.pause_at),
+        from.reason.as_deref(),
+    )
+    .map_err(|e| format!("the state before is not a valid MentorState: {e}"))?;
+    let to_status = status(&row.to_status)?;
+    let command = match (state.status(), to_status) {
+        (MentorStatus::Active, MentorStatus::Paused) => Command::Pause {
+            reason: row
+                .reason
+                .as_deref()
+                .map(PauseReason::parse)
+                .transpose()
+                .map_err(|e| format!("the reason is not a PauseReason: {e}"))?,
+        },
+        (MentorStatus::Paused, MentorStatus::Active) => Command::Resume,
+        (MentorStatus::Active | MentorStatus::Paused, MentorStatus::Inactive) => {
+            Command::Deactivate
+        }
+        (MentorStatus::Inactive, MentorStatus::Active) => Command::Reactivate,
+        (a, b) => return Err(format!("{a} -> {b} is no transition of the state machine")),
+    };
+    let at = micros(row.to_pause_at.or(Some(row.changed_at)))
+        .ok_or_else(|| "a time out of range".to_owned())?;
+    let transition = state
+        .apply(command, at)
+        .map_err(|e| format!("the state machine refuses it: {e}"))?;
+    let to = transition.to().to_row();
+    let expected = to_state(row);
+    let got = St {
+        status: to.status.as_str().to_owned(),
+        pause_at: to.pause_at.map(|t| t.timestamp_micros()),
+        reason: to.pause_reason,
+    };
+    if got == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "the state machine gives {} but the row says {}",
+            got.describe(),
+            expected.describe()
+        ))
+    }
+}
+
+/// Replays `audit` from `initial` and compares with `current`.
+#[must_use]
+pub fn replay(
+    initial: &[MentorRowState],
+    audit: &[AuditRow],
+    current: &[MentorRowState],
+) -> Replay {
+    let mut out = Replay::default();
+    let mut by_mentor: HashMap<Uuid, Vec<&AuditRow>> = HashMap::new();
+    for row in audit {
+        by_mentor.entry(row.mentor_id).or_default().push(row);
+    }
+    let now: HashMap<Uuid, &MentorRowState> = current.iter().map(|m| (m.id, m)).collect();
+    let mut seen = BTreeSet::new();
+    for start in initial {
+        seen.insert(start.id);
+        let mut state = St::of(start);
+        let mut bad = false;
+        for row in by_mentor.get(&start.id).map(Vec::as_slice).unwrap_or(&[]) {
+            out.rows += 1;
+            let starts_right = row.from_status == state.status
+                && row.from_pause_at == state.pause_at
+                && (state.status != "paused"
+                    || row.to_status == "paused"
+                    || row.reason == state.reason);
+            if !starts_right {
+                out.unaccounted += 1;
+                bad = true;
+                note(
+                    &mut out.messages,
+                    format!(
+                        "replay mismatch: mentor {}: audit row {} starts from {} but the previous row left {}",
+                        start.id,
+                        row.id,
+                        describe(
+                            &row.from_status,
+                            row.from_pause_at,
+                            if row.to_status == "paused" {
+                                None
+                            } else {
+                                row.reason.as_deref()
+                            }
+                        ),
+                        state.describe()
+                    ),
+                );
+            } else if let Err(e) = domain_step(&state, row) {
+                out.unaccounted += 1;
+                bad = true;
+                note(
+                    &mut out.messages,
+                    format!(
+                        "replay mismatch: mentor {}: audit row {}: {e}",
+                        start.id, row.id
+                    ),
+                );
+            }
+            state = to_state(row);
+        }
+        match now.get(&start.id) {
+            Some(current) if St::of(current) == state => {}
+            Some(current) => {
+                bad = true;
+                note(
+                    &mut out.messages,
+                    format!(
+                        "replay mismatch: mentor {}: the audit trail ends in {} but the row holds {}",
+                        start.id,
+                        state.describe(),
+                        current.describe()
+                    ),
+                );
+            }
+            None => {
+                bad = true;
+                note(
+                    &mut out.messages,
+                    format!("replay mismatch: mentor {} is gone", start.id),
+                );
+            }
+        }
+        if bad {
+            out.mismatching_mentors += 1;
+        }
+    }
+    for row in audit.iter().filter(|r| !seen.contains(&r.mentor_id)) {
+        out.unaccounted += 1;
+        note(
+            &mut out.messages,
+            format!(
+                "replay mismatch: mentor {}: audit row {} for a mentor not in the fixture",
+                row.mentor_id, row.id
+            ),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::test_rows::{T, mentor, row};
+
+    #[test]
+    fn a_chain_of_transitions_replays_to_the_current_row() {
+        let audit = [
+            row(1, ("active", None), ("paused", Some(T)), Some("vacation")),
+            row(2, ("paused", Some(T)), ("active", None), Some("vacation")),
+            row(3, ("active", None), ("inactive", None), None),
+        ];
+        let r = replay(
+            &[mentor("active", None, None)],
+            &audit,
+            &[mentor("inactive", None, None)],
+        );
+        assert_eq!(
+            (r.rows, r.unaccounted, r.mismatching_mentors),
+            (3, 0, 0),
+            "{:?}",
+            r.messages
+        );
+    }
+
+    #[test]
+    fn a_change_missing_from_the_trail_is_a_mismatch_naming_the_mentor() {
+        // Paused, then (unaudited) resumed, then deactivated from active.
+        let audit = [
+            row(1, ("active", None), ("paused", Some(T)), None),
+            row(3, ("active", None), ("inactive", None), None),
+        ];
+        let r = replay(
+            &[mentor("active", None, None)],
+            &audit,
+            &[mentor("inactive", None, None)],
+        );
+        assert_eq!((r.unaccounted, r.mismatching_mentors), (1, 1));
+        assert!(
+            r.messages[0].contains(&Uuid::from_u128(1).to_string()),
+            "{:?}",
+            r.messages
+        );
+        // And a final row that differs from the replay.
+        let r = replay(
+            &[mentor("active", None, None)],
+            &audit[..1],
+            &[mentor("active", None, None)],
+        );
+        assert_eq!(r.mismatching_mentors, 1);
+        assert!(r.messages[0].contains("ends in paused"), "{:?}", r.messages);
+    }
+
+    #[test]
+    fn a_row_outside_the_state_machine_is_unaccounted() {
+        let audit = [row(1, ("inactive", None), ("paused", Some(T)), None)];
+        let r = replay(
+            &[mentor("inactive", None, None)],
+            &audit,
+            &[mentor("paused", Some(T), None)],
+        );
+        assert_eq!(r.unaccounted, 1, "{:?}", r.messages);
+        assert!(r.messages[0].contains("no transition"), "{:?}", r.messages);
+    }
+}
