@@ -14,7 +14,7 @@ use mentor_status_localdb::admin;
 use mentor_status_storage::migrations::{Migrations, Migrator};
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 
-use crate::run::Check;
+use crate::report::Check;
 use crate::writers::text;
 use crate::{ChaosCluster, ChaosError};
 
