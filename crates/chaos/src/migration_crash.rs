@@ -17,6 +17,7 @@ use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 use crate::report::Check;
 use crate::writers::text;
 use crate::{ChaosCluster, ChaosError};
+use mentor_status_storage::fixtures::legacy_mentors_sql;
 
 /// What the migration crash test found.
 #[derive(Debug, Clone)]
@@ -142,16 +143,8 @@ fn attempt(cluster: &ChaosCluster, rows: u64) -> Result<MigrationCrashReport, Ch
     let mut done = 0;
     while done < rows {
         let hi = (done + batch).min(rows);
-        conn.batch_execute(&format!(
-            "with u as (
-               insert into auth.users (id, email)
-               select gen_random_uuid(), 'legacy' || i || '@example.org' from generate_series({lo}, {hi}) i
-               returning id, email)
-             insert into public.peer_mentors (user_id, full_name, email)
-             select id, 'Legacy ' || split_part(email, '@', 1), email from u",
-            lo = done + 1
-        ))
-        .map_err(ChaosError::query("inserting legacy mentors"))?;
+        conn.batch_execute(&legacy_mentors_sql(done + 1, hi))
+            .map_err(ChaosError::query("inserting legacy mentors"))?;
         done = hi;
     }
     Migrator::new(&mut conn).up(Some(&add))?;

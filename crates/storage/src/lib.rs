@@ -37,6 +37,8 @@
 pub mod actor_setting;
 mod db_error;
 mod error;
+#[cfg(feature = "test-support")]
+pub mod fixtures;
 mod mentor_id;
 pub mod migrations;
 pub mod notifications;

@@ -4,6 +4,7 @@
 //! 300 000, ~25 s on 2 cores): enough for one ALTER with validated CHECKs to block several
 //! times longer than ours; the README shows a 1M-row run (hundreds of milliseconds).
 
+use mentor_status_storage::fixtures::legacy_mentors_sql;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -29,15 +30,11 @@ fn production(rows: u64) -> TestDb {
     let mut conn = db.conn();
     conn.batch_execute(&format!(
         "insert into public.chapters (name) select 'Chapter ' || i from generate_series(1, 50) i;
-         with u as (
-           insert into auth.users (id, email)
-           select gen_random_uuid(), 'mentor' || i || '@example.org' from generate_series(1, {rows}) i
-           returning id, email)
-         insert into public.peer_mentors (user_id, full_name, email, phone)
-         select id, 'Mentor ' || split_part(email, '@', 1), email, '+47 4' || lpad((abs(hashtext(email)) % 10000000)::text, 7, '0') from u;
+         {mentors};
          with c as (select array_agg(id order by name) as ids from public.chapters)
          insert into public.chapter_memberships (mentor_id, chapter_id)
-         select m.id, c.ids[1 + abs(hashtext(m.email)) % 50] from public.peer_mentors m, c;"
+         select m.id, c.ids[1 + abs(hashtext(m.email)) % 50] from public.peer_mentors m, c;",
+        mentors = legacy_mentors_sql(1, rows)
     ))
     .unwrap();
     conn.batch_execute("analyze").unwrap();

@@ -21,6 +21,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use mentor_status_localdb::probe::{self, Probe, ProbeSample};
 use mentor_status_localdb::{admin, platform, url};
+use mentor_status_storage::fixtures::legacy_mentors_sql;
 use mentor_status_storage::migrations::{Migrations, Migrator};
 use mentor_status_tests::naive::ONE_ALTER;
 
@@ -199,16 +200,7 @@ fn build_base(server: &str, base: &str, rows: u64, before_v1: &str) -> Result<()
     let mut done = 0;
     while done < rows {
         let hi = (done + BATCH).min(rows);
-        conn.batch_execute(&format!(
-            "with u as (
-               insert into auth.users (id, email)
-               select gen_random_uuid(), 'mentor' || i || '@example.org' from generate_series({lo}, {hi}) i
-               returning id, email)
-             insert into public.peer_mentors (user_id, full_name, email, phone)
-             select id, 'Mentor ' || split_part(email, '@', 1), email, '+47 4' || lpad((abs(hashtext(email)) % 10000000)::text, 7, '0')
-               from u",
-            lo = done + 1
-        ))?;
+        conn.batch_execute(&legacy_mentors_sql(done + 1, hi))?;
         done = hi;
         progress.show(done);
     }

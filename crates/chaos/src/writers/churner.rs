@@ -39,29 +39,36 @@ pub fn churner(ctx: &Arc<Context>, mut rng: SplitMix64) -> ChurnResult {
     let mut answered = Vec::new();
     let coordinators: Vec<_> = ctx.fixture.coordinators().collect();
     while ctx.running() {
-        let sql = if rng.chance(50) {
+        // (log kind, table, its subject column, subject, chapter)
+        let (kind, table, column, subject, chapter) = if rng.chance(50) {
             let m = &ctx.fixture.mentors[rng.index(ctx.fixture.mentors.len())];
             let chapter = m.chapters[rng.index(m.chapters.len())];
-            format!(
-                "with t as (update public.chapter_memberships set active = not active
-                             where mentor_id = '{id}' and chapter_id = '{chapter}' returning active)
-                 insert into chaos.churn_log (kind, subject, chapter_id, active)
-                 select 'membership', '{id}', '{chapter}', t.active from t",
-                id = m.id
+            (
+                "membership",
+                "chapter_memberships",
+                "mentor_id",
+                m.id,
+                chapter,
             )
         } else {
             let Some(c) = rng.pick(&coordinators) else {
                 break;
             };
             let chapter = c.chapters[rng.index(c.chapters.len())];
-            format!(
-                "with t as (update public.chapter_coordinators set active = not active
-                             where user_id = '{id}' and chapter_id = '{chapter}' returning active)
-                 insert into chaos.churn_log (kind, subject, chapter_id, active)
-                 select 'coordinator', '{id}', '{chapter}', t.active from t",
-                id = c.user_id
+            (
+                "coordinator",
+                "chapter_coordinators",
+                "user_id",
+                c.user_id,
+                chapter,
             )
         };
+        let sql = format!(
+            "with t as (update public.{table} set active = not active
+                         where {column} = '{subject}' and chapter_id = '{chapter}' returning active)
+             insert into chaos.churn_log (kind, subject, chapter_id, active)
+             select '{kind}', '{subject}', '{chapter}', t.active from t"
+        );
         let outcome = match session.get() {
             Ok(conn) => match conn.batch_execute(&sql) {
                 Ok(()) => Outcome::Committed,
