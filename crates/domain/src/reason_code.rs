@@ -23,16 +23,6 @@ pub enum ReasonCode {
 }
 
 impl ReasonCode {
-    /// Every code, in declaration order.
-    pub const ALL: [ReasonCode; 6] = [
-        ReasonCode::Vacation,
-        ReasonCode::Personal,
-        ReasonCode::Capacity,
-        ReasonCode::Training,
-        ReasonCode::Relocation,
-        ReasonCode::Other,
-    ];
-
     /// The code whose name equals `text` ignoring ASCII case, if any.
     #[must_use]
     pub fn find_ignoring_case(text: &str) -> Option<ReasonCode> {

@@ -15,15 +15,7 @@ pub enum MentorStatus {
     Inactive,
 }
 
-impl MentorStatus {
-    /// Every status, in the order of the database enum labels.
-    pub const ALL: [MentorStatus; 3] = [
-        MentorStatus::Active,
-        MentorStatus::Paused,
-        MentorStatus::Inactive,
-    ];
-}
-
+// In the order of the database enum labels (`ALL` follows it).
 crate::text_labels::text_labels!(MentorStatus, "The database enum label." {
     Active => "active",
     Paused => "paused",

@@ -1,12 +1,17 @@
 //! [`text_labels!`]: the text form of an enum whose variants each have one fixed name.
 
-/// For `$ty`, an enum of unit variants: `as_str` (the variant's text, documented as
-/// `$doc`) and `Display` (the same text); with `parse: $err`, also `FromStr`: the variant
+/// For `$ty`, an enum of unit variants: `ALL` (every variant, in the order given), `as_str`
+/// (the variant's text, documented as `$doc`) and `Display` (the same text); with `parse: $err`, also `FromStr`: the variant
 /// whose text equals the input exactly (case-sensitive), else `$err` (a unit struct). The
 /// `FromStr` form looks through `$ty::ALL`.
 macro_rules! text_labels {
+    (@count) => { 0 };
+    (@count $head:ident $($tail:ident)*) => { 1 + $crate::text_labels::text_labels!(@count $($tail)*) };
     ($ty:ident, $doc:literal { $($variant:ident => $text:literal),+ $(,)? } $(, parse: $err:ident)?) => {
         impl $ty {
+            /// Every value, in declaration order.
+            pub const ALL: [$ty; $crate::text_labels::text_labels!(@count $($variant)+)] = [$($ty::$variant),+];
+
             #[doc = $doc]
             #[must_use]
             pub const fn as_str(self) -> &'static str {
