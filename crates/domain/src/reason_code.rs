@@ -53,14 +53,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_code_round_trips_through_its_name() {
-        for code in ReasonCode::ALL {
-            assert_eq!(code.as_str().parse::<ReasonCode>(), Ok(code));
-            assert_eq!(code.to_string(), code.as_str());
-        }
-    }
-
-    #[test]
     fn code_names_are_case_sensitive() {
         assert_eq!("Vacation".parse::<ReasonCode>(), Err(UnknownReasonCode));
         assert_eq!(

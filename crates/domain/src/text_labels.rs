@@ -43,3 +43,42 @@ macro_rules! text_labels {
 }
 
 pub(crate) use text_labels;
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::{CommandKind, MentorStatus, ReasonCode};
+
+    /// Distinct texts, `Display` equal to `as_str`, and (where given) `parse` giving back
+    /// the value.
+    fn check<T: Copy + PartialEq + std::fmt::Debug + std::fmt::Display>(
+        all: &[T],
+        as_str: fn(T) -> &'static str,
+        parse: Option<fn(&str) -> Option<T>>,
+    ) {
+        let texts: BTreeSet<&str> = all.iter().map(|v| as_str(*v)).collect();
+        assert_eq!(texts.len(), all.len(), "{all:?}");
+        for value in all {
+            assert_eq!(value.to_string(), as_str(*value));
+            if let Some(parse) = parse {
+                assert_eq!(parse(as_str(*value)), Some(*value));
+            }
+        }
+    }
+
+    #[test]
+    fn every_value_has_its_own_text_and_parses_back_from_it() {
+        check(
+            &MentorStatus::ALL,
+            MentorStatus::as_str,
+            Some(|s| s.parse().ok()),
+        );
+        check(
+            &ReasonCode::ALL,
+            ReasonCode::as_str,
+            Some(|s| s.parse().ok()),
+        );
+        check(&CommandKind::ALL, CommandKind::as_str, None);
+    }
+}
