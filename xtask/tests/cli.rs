@@ -95,34 +95,29 @@ fn xtask_migrate_up_to_an_unknown_version_refuses_before_applying_anything() {
         .version()
         .to_owned();
     Migrator::new(&mut conn).up(Some(&first)).unwrap();
-    let before = everything(&mut conn);
-    let version = unknown_version();
+    assert_unknown_version_refused(&db, &mut conn, "up");
+}
 
-    let run = xtask(db.url(), &["migrate", "up", "--to", &version]);
+/// `migrate <direction> --to <a version no file has>` exits 1 with the reason and changes
+/// nothing.
+#[track_caller]
+fn assert_unknown_version_refused(db: &TestDb, conn: &mut PgConnection, direction: &str) {
+    let before = everything(conn);
+    let version = unknown_version();
+    let run = xtask(db.url(), &["migrate", direction, "--to", &version]);
     run.assert_refused(
         1,
         &[&format!(
             "error: no migration has version {version}: `migrate status` lists the versions"
         )],
     );
-    assert_unchanged(&mut conn, &before);
+    assert_unchanged(conn, &before);
 }
 
 #[test]
 fn xtask_migrate_down_to_an_unknown_version_refuses_before_reverting_anything() {
     let db = TestDb::seeded();
-    let mut conn = db.conn();
-    let before = everything(&mut conn);
-    let version = unknown_version();
-
-    let run = xtask(db.url(), &["migrate", "down", "--to", &version]);
-    run.assert_refused(
-        1,
-        &[&format!(
-            "error: no migration has version {version}: `migrate status` lists the versions"
-        )],
-    );
-    assert_unchanged(&mut conn, &before);
+    assert_unknown_version_refused(&db, &mut db.conn(), "down");
 }
 
 #[test]

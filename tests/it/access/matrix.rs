@@ -338,27 +338,61 @@ fn every_actor_may_do_exactly_what_the_matrix_says_and_denials_change_nothing() 
     );
 }
 
-/// The cells of the pgTAP matrix (`supabase/tests/02_access_matrix.test.sql`): every
-/// assertion described `matrix | <actor> | <operation> | <expectation>[ | <detail>]`.
+/// The cells of the pgTAP matrix (`supabase/tests/02_access_matrix.test.sql`), read from its
+/// two tables: `matrix_ops` (an operation's position in OPS and its name) and `matrix_actors`
+/// (an actor and its expected outcomes, one per position).
 fn pgtap_cells() -> std::collections::BTreeSet<(String, String, String)> {
     let path = mentor_status_tests::project_root().join("supabase/tests/02_access_matrix.test.sql");
     let text = std::fs::read_to_string(&path).unwrap();
-    text.match_indices("'matrix | ")
-        .map(|(at, _)| {
-            let rest = &text[at + 1..];
-            let description = &rest[..rest.find('\'').unwrap()];
-            let fields: Vec<&str> = description.split(" | ").collect();
-            assert!(
-                fields.len() >= 4,
-                "a malformed matrix description: {description}"
-            );
-            (
-                fields[1].to_owned(),
-                fields[2].to_owned(),
-                fields[3].to_owned(),
-            )
-        })
-        .collect()
+    // The rows of `insert into <table> …values`: its lines up to the one ending in `;`.
+    let rows = |table: &str| -> Vec<&str> {
+        let at = text
+            .find(&format!("insert into {table} "))
+            .unwrap_or_else(|| panic!("no `insert into {table}` in {}", path.display()));
+        let mut rows = Vec::new();
+        for line in text[at..].lines().skip(1) {
+            rows.push(line.trim());
+            if line.ends_with(';') {
+                break;
+            }
+        }
+        rows
+    };
+    // The quoted strings of a row, in order.
+    let strings = |row: &str| -> Vec<String> {
+        row.split('\'')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    };
+    let position = |row: &str| -> usize {
+        row.trim_start_matches('(')
+            .split(',')
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let ops: std::collections::BTreeMap<usize, String> = rows("matrix_ops")
+        .into_iter()
+        .map(|row| (position(row), strings(row)[0].clone()))
+        .collect();
+    let mut cells = std::collections::BTreeSet::new();
+    for row in rows("matrix_actors") {
+        let fields = strings(row);
+        let (actor, expected) = (&fields[0], &fields[2..]);
+        assert_eq!(
+            expected.len(),
+            ops.len(),
+            "one outcome per operation: {row}"
+        );
+        for (n, expect) in expected.iter().enumerate() {
+            cells.insert((actor.clone(), ops[&(n + 1)].clone(), expect.clone()));
+        }
+    }
+    cells
 }
 
 #[test]

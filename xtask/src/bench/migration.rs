@@ -12,7 +12,6 @@
 //!   `move_pause_reasons`), measured on a copy first migrated (unmeasured) to just before it,
 //!   with 1% of the mentors paused with a reason, so the move has rows to move.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -27,6 +26,7 @@ use mentor_status_tests::naive::ONE_ALTER;
 
 use super::Progress;
 use super::chart::{Series, Target, line_chart};
+use super::table::{Cell, Column, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -367,51 +367,37 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+const COLUMNS: &[Column] = &[
+    Column::Both("rows", "rows"),
+    Column::Both("strategy", "strategy"),
+    Column::Both("probe blocked", "probe_max_blocked_ms"),
+    Column::Both("probe idle", "probe_idle_max_ms"),
+    Column::Both("total", "total_ms"),
+    Column::Csv("probe_iterations"),
+    Column::Both("rewrite", "rewritten"),
+    Column::Both("table size", "table_bytes"),
+    Column::Both("errors", "probe_errors"),
+];
+
 fn report(root: &Path, results: &[Measurement]) -> Result<()> {
-    let mut table = String::new();
-    let _ = writeln!(
-        table,
-        "{:>9}  {:<42} {:>14} {:>12} {:>12} {:>9} {:>12} {:>8}",
-        "rows",
-        "strategy",
-        "probe blocked",
-        "probe idle",
-        "total",
-        "rewrite",
-        "table size",
-        "errors"
-    );
-    let mut csv = String::from(
-        "rows,strategy,probe_max_blocked_ms,probe_idle_max_ms,total_ms,probe_iterations,rewritten,table_bytes,probe_errors\n",
-    );
+    let mut table = Table::new(COLUMNS);
     for m in results {
-        let _ = writeln!(
-            table,
-            "{:>9}  {:<42} {:>11.1} ms {:>9.1} ms {:>9.1} ms {:>9} {:>9.1} MB {:>8}",
-            m.rows,
-            m.strategy.name(),
-            ms(m.max_stall),
-            ms(m.idle_max),
-            ms(m.total),
-            if m.rewritten { "YES" } else { "no" },
-            m.table_bytes as f64 / 1e6,
-            m.probe_errors.len()
-        );
-        let _ = writeln!(
-            csv,
-            "{},{},{:.3},{:.3},{:.3},{},{},{},{}",
-            m.rows,
-            m.strategy.key(),
-            ms(m.max_stall),
-            ms(m.idle_max),
-            ms(m.total),
-            m.probe_iterations,
-            m.rewritten,
-            m.table_bytes,
-            m.probe_errors.len()
-        );
+        table.row(vec![
+            Cell::Count(m.rows),
+            Cell::Text {
+                shown: m.strategy.name().to_owned(),
+                csv: m.strategy.key().to_owned(),
+            },
+            Cell::Ms(ms(m.max_stall)),
+            Cell::Ms(ms(m.idle_max)),
+            Cell::Ms(ms(m.total)),
+            Cell::Count(m.probe_iterations as u64),
+            Cell::Flag(m.rewritten),
+            Cell::Bytes(u64::try_from(m.table_bytes).unwrap_or_default()),
+            Cell::Count(m.probe_errors.len() as u64),
+        ]);
     }
-    println!("\n{table}");
+    println!("\n{}", table.text());
     for m in results.iter().filter(|m| !m.probe_errors.is_empty()) {
         println!(
             "probe errors during {} at {} rows: {}",
@@ -447,5 +433,5 @@ fn report(root: &Path, results: &[Measurement]) -> Result<()> {
             ),
         }],
     );
-    super::write_outputs(root, "migration", &csv, &svg)
+    super::write_outputs(root, "migration", &table.csv(), &svg)
 }

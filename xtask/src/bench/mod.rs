@@ -5,6 +5,7 @@ mod chart;
 mod migration;
 mod notify;
 mod status;
+mod table;
 
 use std::path::Path;
 

@@ -10,7 +10,6 @@
 //! batch in one statement where the service marks each delivery as it happens.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -25,6 +24,7 @@ use mentor_status_storage::notifications::{
 };
 
 use super::chart::{Series, line_chart};
+use super::table::{Cell, Column, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -246,26 +246,26 @@ fn pgbench_rate(
     Ok(sent as f64 / seconds)
 }
 
+const COLUMNS: &[Column] = &[
+    Column::Both("workers", "workers"),
+    Column::Both("notifications", "notifications"),
+    Column::Both("service /s", "service_per_s"),
+    Column::Both("pgbench /s", "pgbench_per_s"),
+    Column::Both("ratio", "ratio"),
+];
+
 fn report(root: &Path, rows: &[Row]) -> Result<()> {
-    let mut table = format!(
-        "{:>8} {:>14} {:>14} {:>12} {:>7}\n",
-        "workers", "notifications", "service /s", "pgbench /s", "ratio"
-    );
-    let mut csv = String::from("workers,notifications,service_per_s,pgbench_per_s,ratio\n");
+    let mut table = Table::new(COLUMNS);
     for r in rows {
-        let ratio = r.service / r.pgbench;
-        let _ = writeln!(
-            table,
-            "{:>8} {:>14} {:>14.0} {:>12.0} {:>7.2}",
-            r.workers, r.notifications, r.service, r.pgbench, ratio
-        );
-        let _ = writeln!(
-            csv,
-            "{},{},{:.1},{:.1},{:.3}",
-            r.workers, r.notifications, r.service, r.pgbench, ratio
-        );
+        table.row(vec![
+            Cell::Count(r.workers.into()),
+            Cell::Count(r.notifications),
+            Cell::Rate(r.service),
+            Cell::Rate(r.pgbench),
+            Cell::Ratio(r.service / r.pgbench),
+        ]);
     }
-    println!("\n{table}");
+    println!("\n{}", table.text());
     let series = vec![
         Series {
             name: "CoordinatorNotificationService (run_once, no-op notifier)".into(),
@@ -289,5 +289,5 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
         &series,
         &[],
     );
-    super::write_outputs(root, "notify", &csv, &svg)
+    super::write_outputs(root, "notify", &table.csv(), &svg)
 }

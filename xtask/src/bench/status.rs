@@ -11,7 +11,6 @@
 //! counts; the repository's clients warm up (a first change each, not counted) before the
 //! clock starts, as pgbench's rate excludes its connection set-up.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command as Process;
 use std::sync::Arc;
@@ -25,6 +24,7 @@ use mentor_status_storage::actor_setting::set_actor_sql;
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 
 use super::chart::{Series, line_chart};
+use super::table::{Cell, Column, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -293,35 +293,38 @@ fn pgbench_rate(
     )
 }
 
+const COLUMNS: &[Column] = &[
+    Column::Both("clients", "clients"),
+    Column::Both("repository /s", "repository_per_s"),
+    Column::Both("pgbench prepared /s", "pgbench_prepared_per_s"),
+    Column::Both("ratio", "ratio"),
+    Column::Both("RPC (pgbench)", "rpc_per_s"),
+    Column::Shown(""),
+];
+
 fn report(root: &Path, rows: &[Row]) -> Result<()> {
-    let mut table = format!(
-        "{:>8} {:>15} {:>19} {:>7} {:>14}\n",
-        "clients", "repository /s", "pgbench prepared /s", "ratio", "RPC (pgbench)"
-    );
-    let mut csv = String::from("clients,repository_per_s,pgbench_prepared_per_s,ratio,rpc_per_s\n");
+    let mut table = Table::new(COLUMNS);
     for r in rows {
         let ratio = r.repository / r.pgbench_prepared;
-        let _ = writeln!(
-            table,
-            "{:>8} {:>15.0} {:>19.0} {:>7.2} {:>14.0}   target ≥ {TARGET_RATIO} of prepared: {}",
-            r.clients,
-            r.repository,
-            r.pgbench_prepared,
-            ratio,
-            r.rpc,
-            if ratio >= TARGET_RATIO {
-                "met"
-            } else {
-                "MISSED"
-            }
-        );
-        let _ = writeln!(
-            csv,
-            "{},{:.1},{:.1},{:.3},{:.1}",
-            r.clients, r.repository, r.pgbench_prepared, ratio, r.rpc
-        );
+        let met = if ratio >= TARGET_RATIO {
+            "met"
+        } else {
+            "MISSED"
+        };
+        let verdict = format!("target ≥ {TARGET_RATIO} of prepared: {met}");
+        table.row(vec![
+            Cell::Count(r.clients.into()),
+            Cell::Rate(r.repository),
+            Cell::Rate(r.pgbench_prepared),
+            Cell::Ratio(ratio),
+            Cell::Rate(r.rpc),
+            Cell::Text {
+                csv: verdict.clone(),
+                shown: verdict,
+            },
+        ]);
     }
-    println!("\n{table}");
+    println!("\n{}", table.text());
     let series = |name: &str, value: fn(&Row) -> f64| Series {
         name: name.to_owned(),
         points: rows
@@ -342,5 +345,5 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
         ],
         &[],
     );
-    super::write_outputs(root, "status", &csv, &svg)
+    super::write_outputs(root, "status", &table.csv(), &svg)
 }

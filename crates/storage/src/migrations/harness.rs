@@ -8,6 +8,9 @@ use diesel_migrations::MigrationHarness;
 
 use super::{MigrationError, Migrator, SqlMigration, SqlScript, history};
 
+/// What diesel's harness returns for one file: its version, applied or reverted.
+type Done = diesel::migration::Result<MigrationVersion<'static>>;
+
 fn reset_all(conn: &mut PgConnection) -> diesel::QueryResult<()> {
     // The CLI resets session settings before each file; we also reset after, so a file's
     // `SET lock_timeout` never leaks into whatever uses this connection next.
@@ -24,7 +27,7 @@ impl Migrator<'_> {
         script: &SqlScript,
         label: &str,
         history: &mut dyn FnMut(&mut PgConnection) -> diesel::QueryResult<()>,
-    ) -> diesel::migration::Result<MigrationVersion<'static>> {
+    ) -> Done {
         reset_all(self.conn)?;
         let result = script.run(self.conn, label, history);
         reset_all(self.conn)?;
@@ -48,10 +51,7 @@ impl Migrator<'_> {
 }
 
 impl MigrationHarness<Pg> for Migrator<'_> {
-    fn run_migration(
-        &mut self,
-        migration: &dyn Migration<Pg>,
-    ) -> diesel::migration::Result<MigrationVersion<'static>> {
+    fn run_migration(&mut self, migration: &dyn Migration<Pg>) -> Done {
         let file = self.file_of(migration, |version| MigrationError::UnknownVersion {
             version,
         })?;
@@ -61,10 +61,7 @@ impl MigrationHarness<Pg> for Migrator<'_> {
         self.run_script(&file, file.up(), &file.to_string(), &mut record)
     }
 
-    fn revert_migration(
-        &mut self,
-        migration: &dyn Migration<Pg>,
-    ) -> diesel::migration::Result<MigrationVersion<'static>> {
+    fn revert_migration(&mut self, migration: &dyn Migration<Pg>) -> Done {
         let file = self.file_of(migration, |version| MigrationError::AppliedWithoutFile {
             version,
         })?;

@@ -13,7 +13,7 @@ use super::{
     RetryPolicy, WorkerId,
 };
 use crate::Context as _;
-use crate::pool::{PooledPgConnection, checkout};
+use crate::pool::checkout;
 use crate::schema::sql_types::MentorStatus as SqlMentorStatus;
 use crate::{DbMentorStatus, MentorId, PgPool};
 
@@ -136,10 +136,6 @@ impl CoordinatorNotificationService {
         &self.policy
     }
 
-    fn conn(&self) -> Result<PooledPgConnection, NotificationError> {
-        Ok(checkout(&self.pool)?)
-    }
-
     /// Claims up to `limit` due notifications for `worker` until `now` + the lease.
     ///
     /// Due: not sent, not dead, `next_attempt_at <= now` (new, retried after a back-off, or
@@ -200,7 +196,7 @@ impl CoordinatorNotificationService {
         .bind::<Text, _>(worker.as_ref())
         .bind::<Timestamptz, _>(lease_until)
         .bind::<BigInt, _>(max_attempts)
-        .load(&mut self.conn()?)
+        .load(&mut checkout(&self.pool)?)
         .with_context(|| format!(
             "claiming up to {limit} notifications for worker {worker}"
         ))?;
@@ -248,7 +244,7 @@ impl CoordinatorNotificationService {
         .bind::<BigInt, _>(notification.id.get())
         .bind::<Text, _>(worker.as_ref())
         .bind::<BigInt, _>(i64::from(notification.attempt))
-        .execute(&mut self.conn()?)
+        .execute(&mut checkout(&self.pool)?)
         .with_context(|| format!("marking notification {} as sent", notification.id))?;
         lease_held(updated, notification, worker)
     }
@@ -302,7 +298,7 @@ impl CoordinatorNotificationService {
         .bind::<BigInt, _>(notification.id.get())
         .bind::<Text, _>(worker.as_ref())
         .bind::<BigInt, _>(i64::from(notification.attempt))
-        .execute(&mut self.conn()?)
+        .execute(&mut checkout(&self.pool)?)
         .with_context(|| {
             format!(
                 "recording the failed attempt {} of notification {}",
@@ -328,7 +324,7 @@ impl CoordinatorNotificationService {
               where s.dead_at is not null
               order by s.dead_at, s.id"
         ))
-        .load(&mut self.conn()?)
+        .load(&mut checkout(&self.pool)?)
         .context("reading the dead letters")?;
         Ok(records
             .into_iter()
@@ -367,7 +363,7 @@ impl CoordinatorNotificationService {
                from public.organisation_coordinators as o",
         )
         .bind::<SqlUuid, _>(mentor_id.as_uuid())
-        .load(&mut self.conn()?)
+        .load(&mut checkout(&self.pool)?)
         .with_context(|| format!("reading the chapters and coordinators of mentor {mentor_id}"))?;
 
         let mut links = Vec::new();

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::Context as _;
 use crate::actor_setting::actor_settings;
-use crate::pool::{PooledPgConnection, checkout};
+use crate::pool::checkout;
 use crate::schema::{chapter_memberships, peer_mentors};
 use crate::{DbMentorStatus, MentorId, PgPool, RepositoryError};
 
@@ -149,10 +149,6 @@ impl MentorStatusRepository {
         &self.pool
     }
 
-    fn conn(&self) -> Result<PooledPgConnection, RepositoryError> {
-        Ok(checkout(&self.pool)?)
-    }
-
     /// The mentor's current status and pause data.
     ///
     /// # Errors
@@ -160,7 +156,7 @@ impl MentorStatusRepository {
     /// [`RepositoryError::NotFound`], [`RepositoryError::InvalidRow`], or a pool or
     /// database error.
     pub fn status(&self, mentor_id: MentorId) -> Result<MentorState, RepositoryError> {
-        let mut conn = self.conn()?;
+        let mut conn = checkout(&self.pool)?;
         load_mentor(&mut conn, mentor_id)?.state()
     }
 
@@ -190,7 +186,7 @@ impl MentorStatusRepository {
         now: DateTime<Utc>,
     ) -> Result<Transition, RepositoryError> {
         let now = now.trunc_subsecs(6);
-        let mut conn = self.conn()?;
+        let mut conn = checkout(&self.pool)?;
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -236,7 +232,7 @@ impl MentorStatusRepository {
         chapter: ChapterId,
         status: Option<MentorStatus>,
     ) -> Result<Vec<MentorSummary>, RepositoryError> {
-        let mut conn = self.conn()?;
+        let mut conn = checkout(&self.pool)?;
         let mut query = peer_mentors::table
             .inner_join(chapter_memberships::table)
             .left_join(
