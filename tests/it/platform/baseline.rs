@@ -1,10 +1,32 @@
 //! The platform baseline: the local cluster behaves like hosted Supabase where migrations can
 //! tell the difference (roles and their attributes, schemas and owners, extensions, auth).
 
-use mentor_status_localdb::platform;
+use std::path::{Path, PathBuf};
+
+use mentor_status_localdb::{LocalCluster, platform};
 use mentor_status_tests::TestDb;
 
 use crate::support::{int, text};
+
+/// A cluster of its own in a fresh target directory (`mentor-status-{purpose}-…`), and that
+/// directory.
+fn scratch_cluster(purpose: &str) -> (PathBuf, LocalCluster) {
+    let target = std::env::temp_dir().join(format!(
+        "mentor-status-{purpose}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let cluster =
+        LocalCluster::for_target_dir(&target, mentor_status_tests::binaries().clone()).unwrap();
+    (target, cluster)
+}
+
+/// Stops a [`scratch_cluster`] and removes its files.
+fn remove_scratch_cluster(target: &Path, cluster: &LocalCluster) {
+    cluster.stop().unwrap();
+    let root = cluster.root().to_path_buf();
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(target);
+}
 
 #[test]
 fn the_app_connects_as_postgres_which_is_not_a_superuser_as_on_the_platform() {
@@ -155,14 +177,9 @@ fn auth_and_extensions_are_where_and_whose_they_are_on_the_platform() {
 #[test]
 fn a_cluster_made_by_an_earlier_version_is_rebuilt_on_first_use() {
     use diesel::connection::SimpleConnection;
-    use mentor_status_localdb::{LocalCluster, admin};
+    use mentor_status_localdb::admin;
 
-    let target = std::env::temp_dir().join(format!(
-        "mentor-status-layout-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let cluster =
-        LocalCluster::for_target_dir(&target, mentor_status_tests::binaries().clone()).unwrap();
+    let (target, cluster) = scratch_cluster("layout");
     let port = cluster.ensure_running().unwrap();
     admin::connect(&LocalCluster::url(port, "postgres"))
         .unwrap()
@@ -183,22 +200,12 @@ fn a_cluster_made_by_an_earlier_version_is_rebuilt_on_first_use() {
     );
     assert!(cluster.root().join("data/mentor-status-layout").is_file());
     drop(conn);
-    cluster.stop().unwrap();
-    let root = cluster.root().to_path_buf();
-    let _ = std::fs::remove_dir_all(&root);
-    let _ = std::fs::remove_dir_all(&target);
+    remove_scratch_cluster(&target, &cluster);
 }
 
 #[test]
 fn a_cluster_keeps_its_port_across_restarts_and_moves_only_when_another_program_holds_it() {
-    use mentor_status_localdb::LocalCluster;
-
-    let target = std::env::temp_dir().join(format!(
-        "mentor-status-port-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let cluster =
-        LocalCluster::for_target_dir(&target, mentor_status_tests::binaries().clone()).unwrap();
+    let (target, cluster) = scratch_cluster("port");
     let first = cluster.start().unwrap();
     assert!(first.started);
     assert_eq!(first.moved_from, None);
@@ -224,8 +231,5 @@ fn a_cluster_keeps_its_port_across_restarts_and_moves_only_when_another_program_
     assert_eq!(moved.moved_from, Some(first.port));
     assert_eq!(cluster.stored_port(), Some(moved.port));
     drop(squatter);
-    cluster.stop().unwrap();
-    let root = cluster.root().to_path_buf();
-    let _ = std::fs::remove_dir_all(&root);
-    let _ = std::fs::remove_dir_all(&target);
+    remove_scratch_cluster(&target, &cluster);
 }
