@@ -265,6 +265,8 @@ fn the_trail_is_append_only_for_every_client_role_and_truncate_cannot_wipe_mento
 fn the_triggers_read_exactly_the_actor_settings_storage_sets() {
     let db = TestDb::migrated();
     let mut conn = db.conn();
+    let mut expected = [ACTOR_ID, ACTOR_ROLE];
+    expected.sort_unstable();
     let read = text(
         &mut conn,
         r"select coalesce(string_agg(distinct m[1], ',' order by m[1]), '') as v
@@ -273,7 +275,5 @@ fn the_triggers_read_exactly_the_actor_settings_storage_sets() {
                  regexp_matches(p.prosrc, 'current_setting\(''(mentor_status\.[^'']*)''', 'g') as m
            where n.nspname not in ('pg_catalog', 'information_schema')",
     );
-    let mut expected = [ACTOR_ID, ACTOR_ROLE];
-    expected.sort_unstable();
     assert_eq!(read, expected.join(","));
 }

@@ -8,10 +8,11 @@ use super::input_support::{NOBODY, RPCS, Who, ada_user, kari_user, quoted, refus
 use crate::access::support::Caller;
 use crate::storage::support::ADA;
 
-/// Asserts that the service role and a coordinator alike are refused `sql` (nothing changes)
-/// with `sqlstate`, `message` and a hint that contains `hint`.
+/// Asserts that the service role and a coordinator alike are refused `sql` (the `case`;
+/// nothing changes) with `sqlstate`, `message` and a hint that contains `hint`.
 fn refused_to_service_and_coordinator(
     conn: &mut PgConnection,
+    case: &str,
     sql: &str,
     sqlstate: &str,
     message: &str,
@@ -20,7 +21,10 @@ fn refused_to_service_and_coordinator(
     for caller in [Caller::ServiceRole, kari_user()] {
         let error = refused(conn, Who::Api(caller), sql);
         error.assert(sqlstate, &[message]);
-        assert!(error.hint.contains(hint), "{caller:?}: {sql}: {error:?}");
+        assert!(
+            error.hint.contains(hint),
+            "{case}: {caller:?}: {sql}: {error:?}"
+        );
     }
 }
 
@@ -55,20 +59,22 @@ fn the_status_rpcs_refuse_a_non_existent_mentor_for_every_caller_and_change_noth
 fn the_pause_rpc_refuses_an_oversize_or_free_text_reason_and_changes_nothing() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    // Too long, or free text (a code in the wrong case, a label, a national id, empty).
-    let not_codes = [
-        "repeat('x', 201)",
-        "repeat('å', 10000)",
-        "'Vacation'",
-        "'on leave until June'",
-        "'nr 010190 12481'",
-        "''",
-    ];
-    for reason in not_codes {
+    for (reason, what) in [
+        ("repeat('x', 201)", "too long"),
+        (
+            "repeat('å', 10000)",
+            "far too long, in multi-byte characters",
+        ),
+        ("'Vacation'", "a code in the wrong case"),
+        ("'on leave until June'", "a free-text label"),
+        ("'nr 010190 12481'", "a national id"),
+        ("''", "empty"),
+    ] {
         let sql =
             format!("select * from public.pause_mentor(mentor_id => '{ADA}', reason => {reason})");
         refused_to_service_and_coordinator(
             &mut conn,
+            what,
             &sql,
             "22023",
             "a pause reason given here must be a reason code: vacation, personal, capacity, training, relocation or other",
@@ -123,6 +129,7 @@ fn the_status_rpcs_take_no_time_from_the_client_so_a_pause_at_argument_matches_n
         );
         refused_to_service_and_coordinator(
             &mut conn,
+            pause_at,
             &sql,
             "42883",
             "function public.pause_mentor(mentor_id => unknown, pause_at => unknown) does not exist",

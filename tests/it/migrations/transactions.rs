@@ -34,15 +34,10 @@ fn a_concurrent_index_runs_alone_as_the_cli_runs_it_and_a_later_failure_keeps_wh
 fn a_file_marked_pg_delta_no_transaction_runs_statement_by_statement() {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    let marked = only(
-        "1",
-        "idx",
-        "-- pg-delta: transaction=false\ncreate table public.t (id int);\n\
-         create index concurrently t_id on public.t (id);",
-        Some(
-            "-- pg-delta: transaction=false\ndrop index concurrently if exists public.t_id;\ndrop table public.t;",
-        ),
-    );
+    let up = "-- pg-delta: transaction=false\ncreate table public.t (id int);\n\
+              create index concurrently t_id on public.t (id);";
+    let down = "-- pg-delta: transaction=false\ndrop index concurrently if exists public.t_id;\ndrop table public.t;";
+    let marked = only("1", "idx", up, Some(down));
     assert!(!marked.get("1").unwrap().up().in_transaction());
     Migrator::with_migrations(&mut conn, marked.clone())
         .up(None)

@@ -93,16 +93,9 @@ fn a_mentor_in_two_chapters_sharing_a_coordinator_notifies_that_coordinator_once
     let db = TestDb::seeded();
     let mut conn = db.conn();
     // Bjørn is in Oslo and Bergen; Kari coordinates both.
-    assert_eq!(
-        told_by_repository(
-            &db,
-            &mut conn,
-            &Actor::ServiceRole,
-            BJORN_ID,
-            Command::Deactivate
-        ),
-        [row(KARI, false, "active", "inactive")]
-    );
+    let deactivate = Command::Deactivate;
+    let told = told_by_repository(&db, &mut conn, &Actor::ServiceRole, BJORN_ID, deactivate);
+    assert_eq!(told, [row(KARI, false, "active", "inactive")]);
     assert_eq!(outbox_count(&mut conn), 1);
 }
 
