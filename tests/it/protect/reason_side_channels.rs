@@ -17,35 +17,16 @@ const SECRET: &str = "sidekanal-grunn-42";
 use crate::seed_ids::{mentors::BJORN, user};
 
 /// The actors, and whether they may read the reason.
+#[rustfmt::skip]
 const ACTORS: [(&str, Caller, bool); 8] = [
-    ("anon", Caller::Anon, false),
-    (
-        "the mentor himself (Bjørn)",
-        Caller::User(user(0x02)),
-        false,
-    ),
-    ("another mentor (Ada)", Caller::User(user(0x01)), false),
-    (
-        "coordinator of his chapters (Kari)",
-        Caller::User(user(0x11)),
-        true,
-    ),
-    (
-        "coordinator of another chapter (Trond)",
-        Caller::User(user(0x12)),
-        false,
-    ),
-    (
-        "former coordinator (Ingrid)",
-        Caller::User(user(0x13)),
-        false,
-    ),
-    (
-        "signed-in user without a role (Ola)",
-        Caller::User(user(0x99)),
-        false,
-    ),
-    ("service_role", Caller::ServiceRole, true),
+    ("anon",                                   Caller::Anon,             false),
+    ("the mentor himself (Bjørn)",             Caller::User(user(0x02)), false),
+    ("another mentor (Ada)",                   Caller::User(user(0x01)), false),
+    ("coordinator of his chapters (Kari)",     Caller::User(user(0x11)), true),
+    ("coordinator of another chapter (Trond)", Caller::User(user(0x12)), false),
+    ("former coordinator (Ingrid)",            Caller::User(user(0x13)), false),
+    ("signed-in user without a role (Ola)",    Caller::User(user(0x99)), false),
+    ("service_role",                           Caller::ServiceRole,      true),
 ];
 
 /// Queries that must never reveal the reason, to anyone.
