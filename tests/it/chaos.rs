@@ -8,7 +8,7 @@
 //! `ChaosCluster` is dropped, also when the test fails. The tests take turns (a lock), so
 //! they do not compete with each other for the machine.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use mentor_status_chaos::faults::FaultKind;
@@ -16,6 +16,13 @@ use mentor_status_chaos::{ChaosCluster, Config, Sabotage, migration_crash, run};
 use mentor_status_localdb::PgBinaries;
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// This test's turn: held until the test ends (a failed test's turn passes on as well).
+fn my_turn() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// A fixed seed (the schedule and fixture are reproducible), or `CHAOS_SEED`.
 fn seed() -> u64 {
@@ -35,9 +42,7 @@ fn cluster(name: &str) -> ChaosCluster {
 
 #[test]
 fn a_small_chaos_run_with_every_kind_of_fault_loses_nothing() {
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = my_turn();
     let started = std::time::Instant::now();
     let cluster = cluster("run");
     let config = Config::new(Duration::from_secs(6), 50, seed());
@@ -68,9 +73,7 @@ fn a_small_chaos_run_with_every_kind_of_fault_loses_nothing() {
 
 #[test]
 fn an_audit_trigger_that_skips_service_role_updates_fails_the_replay_naming_the_mentor() {
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = my_turn();
     let cluster = cluster("broken");
     let mut config = Config::new(Duration::from_secs(4), 30, seed());
     config.sabotage = Some(Sabotage::SkipServiceRoleAudit);
@@ -99,9 +102,7 @@ fn an_audit_trigger_that_skips_service_role_updates_fails_the_replay_naming_the_
 
 #[test]
 fn a_crash_during_the_status_migrations_validate_leaves_a_truthful_history_and_up_completes() {
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = my_turn();
     let cluster = cluster("migration");
     let report = migration_crash(&cluster, 150_000).unwrap();
     drop(cluster);

@@ -134,21 +134,23 @@ mod tests {
                 &format!("select count(*) as v from {table} where id = '{id}'"),
             )
         };
-        for (id, name_and_status) in [
-            (mentors::ADA, "Ada Hansen active"),
-            (mentors::BJORN, "Bjørn Olsen active"),
-            (mentors::CAMILLA, "Camilla Berg paused"),
-            (mentors::FREDRIK, "Fredrik Dahl active"),
-            (mentors::HENRIK, "Henrik Strand inactive"),
+        // Each row by its id: a mentor's name and status, a chapter's name.
+        let mentor = "select full_name || ' ' || status as v from public.peer_mentors";
+        let chapter = "select name as v from public.chapters";
+        for (select, id, expected) in [
+            (mentor, mentors::ADA, "Ada Hansen active"),
+            (mentor, mentors::BJORN, "Bjørn Olsen active"),
+            (mentor, mentors::CAMILLA, "Camilla Berg paused"),
+            (mentor, mentors::FREDRIK, "Fredrik Dahl active"),
+            (mentor, mentors::HENRIK, "Henrik Strand inactive"),
+            (chapter, chapters::OSLO, "Oslo"),
+            (chapter, chapters::BERGEN, "Bergen"),
+            (chapter, chapters::TRONDHEIM, "Trondheim"),
+            (chapter, chapters::TROMSO, "Tromsø"),
         ] {
             assert_eq!(
-                text(
-                    &mut conn,
-                    &format!(
-                        "select full_name || ' ' || status as v from public.peer_mentors where id = '{id}'"
-                    )
-                ),
-                name_and_status,
+                text(&mut conn, &format!("{select} where id = '{id}'")),
+                expected,
                 "{id}"
             );
         }
@@ -167,21 +169,6 @@ mod tests {
             users::OLA,
         ] {
             assert_eq!(count(&mut conn, "auth.users", id), 1, "{id}");
-        }
-        for (id, name) in [
-            (chapters::OSLO, "Oslo"),
-            (chapters::BERGEN, "Bergen"),
-            (chapters::TRONDHEIM, "Trondheim"),
-            (chapters::TROMSO, "Tromsø"),
-        ] {
-            assert_eq!(
-                text(
-                    &mut conn,
-                    &format!("select name as v from public.chapters where id = '{id}'")
-                ),
-                name,
-                "{id}"
-            );
         }
     }
 }

@@ -11,7 +11,7 @@ use mentor_status_storage::actor_setting::{ACTOR_ID, ACTOR_ROLE};
 use mentor_status_tests::TestDb;
 
 use crate::access::support::{
-    Caller, Outcome, Stmt, attempt, audit_count, last_audit_row, request, rolled_back,
+    Caller, Outcome, Stmt, attempt, audit_count, last_audit_row, pause_by_rpc, request, rolled_back,
 };
 use crate::seed_ids::mentors::{ADA as ADA_ID, BJORN as BJORN_ID};
 use crate::seed_ids::users;
@@ -28,6 +28,14 @@ fn done(rows: i64, values: impl Into<String>) -> Outcome {
         rows,
         values: values.into(),
     }
+}
+
+/// The audit rows there are after `sql` runs as the owner, rolled back.
+fn audit_rows_after(conn: &mut PgConnection, sql: &str) -> i64 {
+    rolled_back(conn, |conn| {
+        conn.batch_execute(sql).unwrap();
+        audit_count(conn)
+    })
 }
 
 #[test]
@@ -160,14 +168,7 @@ fn rust_path_and_rpc_path_write_the_same_audit_row_and_maintenance_is_recorded_a
         ),
     ] {
         let rpc = rolled_back(&mut conn, |conn| {
-            let outcome = attempt(
-                conn,
-                caller,
-                Stmt::Query(&format!(
-                    "select status from public.pause_mentor('{ADA_ID}', 'vacation')"
-                )),
-            );
-            assert_eq!(outcome, done(1, "paused"), "{caller:?}");
+            pause_by_rpc(conn, caller, ADA_ID, "vacation");
             last_audit_row(conn)
         });
         assert_eq!(rpc, expected, "{caller:?}");
@@ -197,11 +198,15 @@ fn rust_path_and_rpc_path_write_the_same_audit_row_and_maintenance_is_recorded_a
     }
 
     // Changing anything but the three status columns writes no audit row.
-    rolled_back(&mut conn, |conn| {
-        conn.batch_execute(&format!("update public.peer_mentors set phone = null, full_name = 'Ada H.' where id = '{ADA_ID}'"))
-            .unwrap();
-        assert_eq!(audit_count(conn), 0);
-    });
+    assert_eq!(
+        audit_rows_after(
+            &mut conn,
+            &format!(
+                "update public.peer_mentors set phone = null, full_name = 'Ada H.' where id = '{ADA_ID}'"
+            )
+        ),
+        0
+    );
 }
 
 #[test]
@@ -247,11 +252,10 @@ fn the_trail_is_append_only_for_every_client_role_and_truncate_cannot_wipe_mento
     );
     assert_eq!(delete.sqlstate(), Some("23503"), "{delete:?}");
     // The owner can, for maintenance.
-    rolled_back(&mut conn, |conn| {
-        conn.batch_execute("delete from public.mentor_status_changes")
-            .unwrap();
-        assert_eq!(audit_count(conn), 0);
-    });
+    assert_eq!(
+        audit_rows_after(&mut conn, "delete from public.mentor_status_changes"),
+        0
+    );
 }
 
 /// The functions of the schema read exactly the actor settings storage exports and sets: a
@@ -261,6 +265,8 @@ fn the_trail_is_append_only_for_every_client_role_and_truncate_cannot_wipe_mento
 fn the_triggers_read_exactly_the_actor_settings_storage_sets() {
     let db = TestDb::migrated();
     let mut conn = db.conn();
+    let mut expected = [ACTOR_ID, ACTOR_ROLE];
+    expected.sort_unstable();
     let read = text(
         &mut conn,
         r"select coalesce(string_agg(distinct m[1], ',' order by m[1]), '') as v
@@ -269,7 +275,5 @@ fn the_triggers_read_exactly_the_actor_settings_storage_sets() {
                  regexp_matches(p.prosrc, 'current_setting\(''(mentor_status\.[^'']*)''', 'g') as m
            where n.nspname not in ('pg_catalog', 'information_schema')",
     );
-    let mut expected = [ACTOR_ID, ACTOR_ROLE];
-    expected.sort_unstable();
     assert_eq!(read, expected.join(","));
 }

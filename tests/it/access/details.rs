@@ -9,7 +9,9 @@ use mentor_status_localdb::fingerprint::{diff, fingerprint};
 use mentor_status_storage::migrations::{DownTarget, Migrator};
 use mentor_status_tests::TestDb;
 
-use crate::access::support::{Caller, Outcome, Stmt, attempt, data_snapshot, rolled_back};
+use crate::access::support::{
+    Caller, Outcome, Stmt, attempt, data_snapshot, pause_by_rpc, rolled_back,
+};
 use crate::seed_ids::mentors::{BJORN as BJORN_ID, CAMILLA as CAMILLA_ID, HENRIK as HENRIK_ID};
 use crate::seed_ids::{mentor, users};
 use crate::support::{int, platform_before, relation_exists, text, version_before};
@@ -149,21 +151,7 @@ fn pause_accepts_exactly_the_domain_reason_codes_trimmed_and_nothing_else() {
     for code in ReasonCode::ALL {
         for written in [code.as_str().to_owned(), format!("  {code} ")] {
             let stored = rolled_back(&mut conn, |conn| {
-                let outcome = attempt(
-                    conn,
-                    BJORN,
-                    Stmt::Query(&format!(
-                        "select status from public.pause_mentor('{BJORN_ID}', '{written}')"
-                    )),
-                );
-                assert_eq!(
-                    outcome,
-                    Outcome::Done {
-                        rows: 1,
-                        values: "paused".into()
-                    },
-                    "{written:?}"
-                );
+                pause_by_rpc(conn, BJORN, BJORN_ID, &written);
                 text(
                     conn,
                     &format!(

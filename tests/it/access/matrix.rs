@@ -45,19 +45,13 @@ fn with_ids(sql: &str) -> &'static str {
 }
 
 const FIXTURE: &str = "
-insert into auth.users (id, email) values
-  ('{berit}', 'berit.bergen@example.org'),
-  ('{tove}', 'tove.tromso@example.org');
-insert into public.chapter_coordinators (user_id, chapter_id) values
-  ('{berit}', '{bergen}'), -- Berit: Bergen
-  ('{tove}', '{tromso}'); -- Tove: Tromsø
-insert into public.chapter_memberships (mentor_id, chapter_id, active) values
-  ('{target}', '{tromso}', false); -- Bjørn left Tromsø
+insert into auth.users (id, email) values ('{berit}', 'berit.bergen@example.org'), ('{tove}', 'tove.tromso@example.org');
+-- Berit coordinates Bergen, Tove Tromsø; Bjørn left Tromsø.
+insert into public.chapter_coordinators (user_id, chapter_id) values ('{berit}', '{bergen}'), ('{tove}', '{tromso}');
+insert into public.chapter_memberships (mentor_id, chapter_id, active) values ('{target}', '{tromso}', false);
 -- Two history rows for Bjørn (maintenance), so there is something to read.
-update public.peer_mentors set status = 'paused', pause_at = '2026-06-01 00:00Z', pause_reason = 'training'
- where id = '{target}';
-update public.peer_mentors set status = 'active', pause_at = null, pause_reason = null
- where id = '{target}';";
+update public.peer_mentors set status = 'paused', pause_at = '2026-06-01 00:00Z', pause_reason = 'training' where id = '{target}';
+update public.peer_mentors set status = 'active', pause_at = null, pause_reason = null where id = '{target}';";
 
 /// The expected outcome of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,52 +149,40 @@ fn precondition(op: Op) -> Option<&'static str> {
     }
 }
 
+/// What each operation runs (`{target}` and the other ids as in [`with_ids`]).
+#[rustfmt::skip]
+const STATEMENTS: [(Op, &[Stmt<'static>]); 11] = [
+    (Op::ReadRow,            &[Stmt::Query("select id from public.peer_mentors where id = '{target}'")]),
+    (Op::ReadReasonColumn,   &[Stmt::Query("select pause_reason from public.peer_mentors where id = '{target}'")]),
+    (Op::ReadReasonFunction, &[Stmt::Query("select public.mentor_pause_reason('{target}')")]),
+    (Op::Pause,              &[Stmt::Query("select status from public.pause_mentor('{target}', 'vacation')")]),
+    (Op::Resume,             &[Stmt::Query("select status from public.resume_mentor('{target}')")]),
+    (Op::Deactivate,         &[Stmt::Query("select status from public.deactivate_mentor('{target}')")]),
+    (Op::Reactivate,         &[Stmt::Query("select status from public.reactivate_mentor('{target}')")]),
+    (Op::UpdateStatus,       &[Stmt::Command("update public.peer_mentors set status = 'inactive' where id = '{target}'")]),
+    (Op::ReadAudit,          &[Stmt::Query("select to_status from public.mentor_status_changes where mentor_id = '{target}'")]),
+    (Op::ReadHistory,        &[Stmt::Query("select to_status from public.mentor_status_history('{target}')")]),
+    (Op::WriteAudit, &[
+        Stmt::Command("insert into public.mentor_status_changes (mentor_id, from_status, to_status, changed_by, actor_role)
+                       values ('{target}', 'active', 'inactive', '{bjorn}', 'authenticated')"),
+        Stmt::Command("update public.mentor_status_changes set to_status = 'inactive' where mentor_id = '{target}'"),
+        Stmt::Command("delete from public.mentor_status_changes where mentor_id = '{target}'"),
+        Stmt::Command("truncate public.mentor_status_changes"),
+    ]),
+];
+
 fn statements(op: Op) -> Vec<Stmt<'static>> {
-    match op {
-        Op::ReadRow => vec![Stmt::Query(
-            with_ids("select id from public.peer_mentors where id = '{target}'"),
-        )],
-        Op::ReadReasonColumn => vec![Stmt::Query(
-            with_ids("select pause_reason from public.peer_mentors where id = '{target}'"),
-        )],
-        Op::ReadReasonFunction => vec![Stmt::Query(
-            with_ids("select public.mentor_pause_reason('{target}')"),
-        )],
-        Op::Pause => vec![Stmt::Query(
-            with_ids("select status from public.pause_mentor('{target}', 'vacation')"),
-        )],
-        Op::Resume => vec![Stmt::Query(
-            with_ids("select status from public.resume_mentor('{target}')"),
-        )],
-        Op::Deactivate => vec![Stmt::Query(
-            with_ids("select status from public.deactivate_mentor('{target}')"),
-        )],
-        Op::Reactivate => vec![Stmt::Query(
-            with_ids("select status from public.reactivate_mentor('{target}')"),
-        )],
-        Op::UpdateStatus => vec![Stmt::Command(
-            with_ids("update public.peer_mentors set status = 'inactive' where id = '{target}'"),
-        )],
-        Op::ReadAudit => vec![Stmt::Query(
-            with_ids("select to_status from public.mentor_status_changes where mentor_id = '{target}'"),
-        )],
-        Op::ReadHistory => vec![Stmt::Query(
-            with_ids("select to_status from public.mentor_status_history('{target}')"),
-        )],
-        Op::WriteAudit => vec![
-            Stmt::Command(
-                with_ids("insert into public.mentor_status_changes (mentor_id, from_status, to_status, changed_by, actor_role)
-                 values ('{target}', 'active', 'inactive', '{bjorn}', 'authenticated')"),
-            ),
-            Stmt::Command(
-                with_ids("update public.mentor_status_changes set to_status = 'inactive' where mentor_id = '{target}'"),
-            ),
-            Stmt::Command(
-                with_ids("delete from public.mentor_status_changes where mentor_id = '{target}'"),
-            ),
-            Stmt::Command("truncate public.mentor_status_changes"),
-        ],
-    }
+    let (_, stmts) = STATEMENTS
+        .iter()
+        .find(|(of, _)| *of == op)
+        .unwrap_or_else(|| panic!("no statements for {op:?}"));
+    stmts
+        .iter()
+        .map(|stmt| match *stmt {
+            Stmt::Query(sql) => Stmt::Query(with_ids(sql)),
+            Stmt::Command(sql) => Stmt::Command(with_ids(sql)),
+        })
+        .collect()
 }
 
 /// For a change: the target's status columns and the audit transition afterwards.

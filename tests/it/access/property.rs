@@ -272,31 +272,36 @@ fn state_text(state: &MentorState) -> String {
     )
 }
 
+/// One INSERT into `public.{table_and_columns}` per link present in `grid`: row `r` is
+/// `row_id(r)`, column `c` is `chapter_id(c)`, then whether the link is active.
+fn link_inserts(table_and_columns: &str, grid: &[Links], row_id: fn(usize) -> Uuid) -> String {
+    let mut sql = String::new();
+    for (r, links) in grid.iter().enumerate() {
+        for (c, link) in links.iter().enumerate() {
+            if let Some(active) = link {
+                sql += &format!(
+                    "insert into public.{table_and_columns} values ('{}', '{}', {active});\n",
+                    row_id(r),
+                    chapter_id(c)
+                );
+            }
+        }
+    }
+    sql
+}
+
 /// Checks one case; returns which kind of outcome it exercised.
 fn check(conn: &mut PgConnection, case: &Case) -> Result<&'static str, TestCaseError> {
-    let mut graph = String::new();
-    for (m, links) in case.memberships.iter().enumerate() {
-        for (c, link) in links.iter().enumerate() {
-            if let Some(active) = link {
-                graph += &format!(
-                    "insert into public.chapter_memberships (mentor_id, chapter_id, active) values ('{}', '{}', {active});\n",
-                    mentor_id(m),
-                    chapter_id(c)
-                );
-            }
-        }
-    }
-    for (u, links) in case.coordinators.iter().enumerate() {
-        for (c, link) in links.iter().enumerate() {
-            if let Some(active) = link {
-                graph += &format!(
-                    "insert into public.chapter_coordinators (user_id, chapter_id, active) values ('{}', '{}', {active});\n",
-                    user_id(u),
-                    chapter_id(c)
-                );
-            }
-        }
-    }
+    let mut graph = link_inserts(
+        "chapter_memberships (mentor_id, chapter_id, active)",
+        &case.memberships,
+        mentor_id,
+    );
+    graph += &link_inserts(
+        "chapter_coordinators (user_id, chapter_id, active)",
+        &case.coordinators,
+        user_id,
+    );
     let target = mentor_id(case.target);
     let row = case.state.to_row();
     graph += &format!(

@@ -154,6 +154,20 @@ pub fn attempt(conn: &mut PgConnection, caller: Caller, stmt: Stmt<'_>) -> Outco
     }
 }
 
+/// Pauses `mentor` with `reason` through the RPC as `caller`, inside the open transaction
+/// (as [`attempt`]), and asserts it returned the one row `paused`.
+pub fn pause_by_rpc(conn: &mut PgConnection, caller: Caller, mentor: Uuid, reason: &str) {
+    let sql = format!("select status from public.pause_mentor('{mentor}', '{reason}')");
+    assert_eq!(
+        attempt(conn, caller, Stmt::Query(&sql)),
+        Outcome::Done {
+            rows: 1,
+            values: "paused".into()
+        },
+        "{caller:?}: {sql}"
+    );
+}
+
 /// Runs `body` in a transaction that is always rolled back, so every attempt starts from the
 /// same data.
 pub fn rolled_back<T>(conn: &mut PgConnection, body: impl FnOnce(&mut PgConnection) -> T) -> T {

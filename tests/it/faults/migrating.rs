@@ -32,28 +32,38 @@ impl Before {
     }
 }
 
-fn migrate_to_just_before_the_status_migration(conn: &mut PgConnection) -> Before {
-    Migrator::new(conn)
+/// A fresh platform database migrated to just before the status migration, a connection
+/// to it, and what it looked like then.
+fn platform_just_before_the_status_migration() -> (TestDb, PgConnection, Before) {
+    let db = TestDb::platform();
+    let mut conn = db.conn();
+    Migrator::new(&mut conn)
         .up(Some(&version_before("add_mentor_status")))
         .unwrap();
-    Before {
-        schema: fingerprint(conn).unwrap(),
-        history: history(conn),
-    }
+    let before = Before {
+        schema: fingerprint(&mut conn).unwrap(),
+        history: history(&mut conn),
+    };
+    (db, conn, before)
+}
+
+/// Another session of `db` that has run `sql`, which leaves its transaction open.
+fn session_in_transaction(db: &TestDb, sql: &str) -> PgConnection {
+    let mut session = db.conn();
+    session.batch_execute(sql).unwrap();
+    session
 }
 
 #[test]
 fn a_migration_blocked_by_a_long_transaction_fails_within_its_lock_timeout_naming_the_blocker_and_succeeds_on_retry()
  {
-    let db = TestDb::platform();
-    let mut conn = db.conn();
-    let before = migrate_to_just_before_the_status_migration(&mut conn);
+    let (db, mut conn, before) = platform_just_before_the_status_migration();
 
     // A reporting job holds a plain read lock in a transaction it does not end.
-    let mut blocker = db.conn();
-    blocker
-        .batch_execute("set application_name = 'nightly-report'; begin; select count(*) from public.peer_mentors;")
-        .unwrap();
+    let mut blocker = session_in_transaction(
+        &db,
+        "set application_name = 'nightly-report'; begin; select count(*) from public.peer_mentors;",
+    );
     let blocker_pid = int(&mut blocker, "select pg_backend_pid()::bigint as v");
 
     let error = Migrator::new(&mut conn).up(None).unwrap_err();
@@ -89,15 +99,13 @@ fn a_migration_blocked_by_a_long_transaction_fails_within_its_lock_timeout_namin
 
 #[test]
 fn a_migration_whose_backend_is_terminated_half_way_leaves_nothing_and_a_rerun_succeeds() {
-    let db = TestDb::platform();
-    let mut conn = db.conn();
-    let before = migrate_to_just_before_the_status_migration(&mut conn);
+    let (db, mut conn, before) = platform_just_before_the_status_migration();
 
     // Hold the table so the migration stops half-way: after CREATE TYPE, at the ALTER TABLE.
-    let mut holder = db.conn();
-    holder
-        .batch_execute("begin; lock table public.peer_mentors in access share mode;")
-        .unwrap();
+    let mut holder = session_in_transaction(
+        &db,
+        "begin; lock table public.peer_mentors in access share mode;",
+    );
     let url = db.url().to_owned();
     let migrating = std::thread::spawn(move || {
         let mut conn = PgConnection::establish(&url).unwrap();

@@ -10,7 +10,7 @@ use mentor_status_storage::migrations::{
 };
 use mentor_status_tests::TestDb;
 
-use super::runner_support::{history_rows, migration, only};
+use super::runner_support::{assert_state, migration, only};
 use crate::support::{int, relation_exists, text};
 
 #[test]
@@ -141,13 +141,13 @@ fn a_migration_whose_last_statement_fails_leaves_neither_schema_change_nor_histo
         ),
         "1"
     );
-    // The advisory lock was released despite the failure.
+    let lock_taken = text(
+        &mut db.conn(),
+        &format!("select pg_try_advisory_lock({MIGRATION_LOCK_KEY})::text as v"),
+    );
     assert_eq!(
-        text(
-            &mut db.conn(),
-            &format!("select pg_try_advisory_lock({MIGRATION_LOCK_KEY})::text as v")
-        ),
-        "true"
+        lock_taken, "true",
+        "the advisory lock was released despite the failure"
     );
 }
 
@@ -173,8 +173,7 @@ fn a_failing_rollback_leaves_the_migration_applied() {
             .contains("rollback of 1_t failed at statement 2 of 2"),
         "{error}"
     );
-    assert!(relation_exists(&mut conn, "public.t"));
-    assert_eq!(history_rows(&mut conn), 1);
+    assert_state(&mut conn, &[("public.t", true)], 1);
 }
 
 #[test]

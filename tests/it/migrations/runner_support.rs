@@ -4,7 +4,7 @@
 use diesel::PgConnection;
 use mentor_status_storage::migrations::{Migrations, SqlMigration, SqlScript};
 
-use crate::support::int;
+use crate::support::{int, relation_exists};
 
 pub fn migration(version: &str, name: &str, up: &str, down: Option<&str>) -> SqlMigration {
     SqlMigration::new(
@@ -40,4 +40,17 @@ pub fn history_rows(conn: &mut PgConnection) -> i64 {
         conn,
         "select count(*) as v from supabase_migrations.schema_migrations",
     )
+}
+
+/// Asserts which of `relations` exist (`true`) and which do not, and how many rows the
+/// CLI's history table holds afterwards.
+pub fn assert_state(conn: &mut PgConnection, relations: &[(&str, bool)], history: i64) {
+    for &(relation, exists) in relations {
+        assert_eq!(
+            relation_exists(conn, relation),
+            exists,
+            "{relation} should exist: {exists}"
+        );
+    }
+    assert_eq!(history_rows(conn), history, "rows in the CLI's history");
 }

@@ -5,8 +5,7 @@
 use mentor_status_storage::migrations::{DownTarget, MigrationError, Migrator};
 use mentor_status_tests::TestDb;
 
-use super::runner_support::{history_rows, only};
-use crate::support::relation_exists;
+use super::runner_support::{assert_state, only};
 
 #[test]
 fn a_concurrent_index_runs_alone_as_the_cli_runs_it_and_a_later_failure_keeps_what_committed() {
@@ -28,35 +27,26 @@ fn a_concurrent_index_runs_alone_as_the_cli_runs_it_and_a_later_failure_keeps_wh
         "{message}"
     );
     // As with the CLI: the table and the index committed before the failing group; no history.
-    assert!(relation_exists(&mut conn, "public.t"));
-    assert!(relation_exists(&mut conn, "public.t_id"));
-    assert_eq!(history_rows(&mut conn), 0);
+    assert_state(&mut conn, &[("public.t", true), ("public.t_id", true)], 0);
 }
 
 #[test]
 fn a_file_marked_pg_delta_no_transaction_runs_statement_by_statement() {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    let marked = only(
-        "1",
-        "idx",
-        "-- pg-delta: transaction=false\ncreate table public.t (id int);\n\
-         create index concurrently t_id on public.t (id);",
-        Some(
-            "-- pg-delta: transaction=false\ndrop index concurrently if exists public.t_id;\ndrop table public.t;",
-        ),
-    );
+    let up = "-- pg-delta: transaction=false\ncreate table public.t (id int);\n\
+              create index concurrently t_id on public.t (id);";
+    let down = "-- pg-delta: transaction=false\ndrop index concurrently if exists public.t_id;\ndrop table public.t;";
+    let marked = only("1", "idx", up, Some(down));
     assert!(!marked.get("1").unwrap().up().in_transaction());
     Migrator::with_migrations(&mut conn, marked.clone())
         .up(None)
         .unwrap();
-    assert!(relation_exists(&mut conn, "public.t_id"));
-    assert_eq!(history_rows(&mut conn), 1);
+    assert_state(&mut conn, &[("public.t_id", true)], 1);
     Migrator::with_migrations(&mut conn, marked)
         .down(&DownTarget::LAST_ONE)
         .unwrap();
-    assert!(!relation_exists(&mut conn, "public.t_id"));
-    assert_eq!(history_rows(&mut conn), 0);
+    assert_state(&mut conn, &[("public.t_id", false)], 0);
 }
 
 #[test]
@@ -73,9 +63,11 @@ fn a_file_that_leaves_a_transaction_open_is_refused_and_rolled_back() {
         "{error}"
     );
     // Statement by statement, as the CLI: what ran before BEGIN committed, the rest did not.
-    assert!(relation_exists(&mut conn, "public.before_begin"));
-    assert!(!relation_exists(&mut conn, "public.inside"));
-    assert_eq!(history_rows(&mut conn), 0);
+    assert_state(
+        &mut conn,
+        &[("public.before_begin", true), ("public.inside", false)],
+        0,
+    );
 }
 
 #[test]
@@ -90,5 +82,5 @@ fn a_savepoint_in_a_batched_file_is_refused_where_the_cli_fails() {
         matches!(error, MigrationError::RefusedAsTheCli { index: 2, .. }),
         "{error}"
     );
-    assert!(!relation_exists(&mut conn, "public.s"));
+    assert_state(&mut conn, &[("public.s", false)], 0);
 }

@@ -60,6 +60,19 @@ fn service(db: &TestDb, policy: RetryPolicy) -> CoordinatorNotificationService {
         .with_policy(policy)
 }
 
+/// A fresh seeded database with `changes` notifications waiting (see
+/// [`make_notifications`]), a connection to it, and the service over it with `policy`.
+fn seeded_outbox(
+    changes: usize,
+    policy: RetryPolicy,
+) -> (TestDb, PgConnection, CoordinatorNotificationService) {
+    let db = TestDb::seeded();
+    let mut conn = db.conn();
+    make_notifications(&mut conn, changes);
+    let service = service(&db, policy);
+    (db, conn, service)
+}
+
 /// Fails the first `failures` deliveries, then records like a [`RecordingNotifier`].
 #[derive(Debug)]
 struct FlakyNotifier {
@@ -112,10 +125,7 @@ fn state(conn: &mut PgConnection, t0: DateTime<Utc>) -> String {
 
 #[test]
 fn four_concurrent_workers_over_1000_notifications_deliver_each_exactly_once() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    make_notifications(&mut conn, 1000);
-    let service = service(&db, RetryPolicy::default());
+    let (_db, mut conn, service) = seeded_outbox(1000, RetryPolicy::default());
     let notifier = RecordingNotifier::new();
     let now = start();
 
@@ -170,14 +180,11 @@ fn four_concurrent_workers_over_1000_notifications_deliver_each_exactly_once() {
 
 #[test]
 fn a_worker_that_dies_after_claiming_does_not_lose_the_notification() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    make_notifications(&mut conn, 1);
     let policy = RetryPolicy {
         lease: Duration::from_secs(60),
         ..RetryPolicy::default()
     };
-    let service = service(&db, policy);
+    let (_db, mut conn, service) = seeded_outbox(1, policy);
     let (a, b) = (worker("a"), worker("b"));
     let t0 = start();
 
@@ -232,10 +239,7 @@ fn a_worker_that_dies_after_claiming_does_not_lose_the_notification() {
 
 #[test]
 fn a_worker_may_still_mark_its_claim_after_the_lease_ran_out_if_nobody_took_it_over() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    make_notifications(&mut conn, 1);
-    let service = service(&db, RetryPolicy::default());
+    let (_db, mut conn, service) = seeded_outbox(1, RetryPolicy::default());
     let a = worker("a");
     let t0 = start();
     let claimed = service.claim_batch(&a, 1, t0).unwrap().notifications;
@@ -252,16 +256,13 @@ fn a_worker_may_still_mark_its_claim_after_the_lease_ran_out_if_nobody_took_it_o
 
 #[test]
 fn a_notifier_that_keeps_failing_leads_to_exponential_back_off_then_a_dead_letter() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    make_notifications(&mut conn, 1);
     let policy = RetryPolicy {
         base: Duration::from_secs(30),
         cap: Duration::from_secs(100),
         max_attempts: 4,
         lease: Duration::from_secs(10),
     };
-    let service = service(&db, policy);
+    let (_db, mut conn, service) = seeded_outbox(1, policy);
     let notifier = FlakyNotifier::failing(u32::MAX);
     let w = worker("w");
     let t0 = start();
@@ -343,10 +344,7 @@ fn a_notifier_that_keeps_failing_leads_to_exponential_back_off_then_a_dead_lette
 
 #[test]
 fn a_notifier_that_fails_twice_then_works_delivers_on_the_third_attempt() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    make_notifications(&mut conn, 1);
-    let service = service(&db, RetryPolicy::default()); // 30 s, 1 min, ...
+    let (_db, mut conn, service) = seeded_outbox(1, RetryPolicy::default()); // 30 s, 1 min, ...
     let notifier = FlakyNotifier::failing(2);
     let w = worker("w");
     let t0 = start();
@@ -375,15 +373,12 @@ fn a_notifier_that_fails_twice_then_works_delivers_on_the_third_attempt() {
 
 #[test]
 fn a_notification_that_crashes_every_worker_ends_as_a_dead_letter() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    make_notifications(&mut conn, 1);
     let policy = RetryPolicy {
         max_attempts: 2,
         lease: Duration::from_secs(10),
         ..RetryPolicy::default()
     };
-    let service = service(&db, policy);
+    let (_db, mut conn, service) = seeded_outbox(1, policy);
     let t0 = start();
     // Two workers claim it in turn and die (their leases expire, nothing is marked).
     assert_eq!(
@@ -411,10 +406,7 @@ fn a_notification_that_crashes_every_worker_ends_as_a_dead_letter() {
 
 #[test]
 fn a_claim_takes_the_oldest_due_notifications_first_and_at_most_the_batch_size() {
-    let db = TestDb::seeded();
-    let mut conn = db.conn();
-    make_notifications(&mut conn, 5);
-    let service = service(&db, RetryPolicy::default());
+    let (_db, mut conn, service) = seeded_outbox(5, RetryPolicy::default());
     let t0 = start();
     let first = service
         .claim_batch(&worker("a"), 3, t0)

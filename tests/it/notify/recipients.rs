@@ -12,8 +12,8 @@ use mentor_status_tests::TestDb;
 use crate::access::support::{Caller, Outcome, Stmt, attempt, audit_count};
 use crate::notify::support::{
     ADA_ID, BJORN_ID, CAMILLA_ID, FREDRIK, FREDRIK_ID, INGRID, KARI, OLA, OSLO, Row, TROND,
-    add_organisation_coordinators, kari, last_change_id, outbox_count, recipients_of_change,
-    repository, rows_of_change, service, users,
+    add_chapter_coordinators, add_organisation_coordinators, kari, last_change_id, outbox_count,
+    recipients_of_change, repository, rows_of_change, service, users,
 };
 use crate::support::{int, text};
 
@@ -55,22 +55,29 @@ fn told_by_rpc(conn: &mut PgConnection, caller: Caller, sql: &str, status: &str)
     rows_of_change(conn, change)
 }
 
+/// The outbox rows of the change `command` (committed through the Rust repository as
+/// `actor`) made to `mentor`.
+fn told_by_repository(
+    db: &TestDb,
+    conn: &mut PgConnection,
+    actor: &Actor,
+    mentor: uuid::Uuid,
+    command: Command,
+) -> Vec<Row> {
+    repository(db)
+        .change_status(actor, MentorId::new(mentor), command, Utc::now())
+        .unwrap();
+    let change = last_change_id(conn);
+    rows_of_change(conn, change)
+}
+
 #[test]
 fn a_status_change_in_a_single_chapter_notifies_its_active_coordinator() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
     // Ada is in Oslo: Kari coordinates it, Ingrid did (inactive).
-    repository(&db)
-        .change_status(
-            &Actor::ServiceRole,
-            MentorId::new(ADA_ID),
-            vacation(),
-            Utc::now(),
-        )
-        .unwrap();
-    let change = last_change_id(&mut conn);
     assert_eq!(
-        rows_of_change(&mut conn, change),
+        told_by_repository(&db, &mut conn, &Actor::ServiceRole, ADA_ID, vacation()),
         [row(KARI, false, "active", "paused")]
     );
 
@@ -86,19 +93,9 @@ fn a_mentor_in_two_chapters_sharing_a_coordinator_notifies_that_coordinator_once
     let db = TestDb::seeded();
     let mut conn = db.conn();
     // Bjørn is in Oslo and Bergen; Kari coordinates both.
-    repository(&db)
-        .change_status(
-            &Actor::ServiceRole,
-            MentorId::new(BJORN_ID),
-            Command::Deactivate,
-            Utc::now(),
-        )
-        .unwrap();
-    let change = last_change_id(&mut conn);
-    assert_eq!(
-        rows_of_change(&mut conn, change),
-        [row(KARI, false, "active", "inactive")]
-    );
+    let deactivate = Command::Deactivate;
+    let told = told_by_repository(&db, &mut conn, &Actor::ServiceRole, BJORN_ID, deactivate);
+    assert_eq!(told, [row(KARI, false, "active", "inactive")]);
     assert_eq!(outbox_count(&mut conn), 1);
 }
 
@@ -109,23 +106,22 @@ fn a_chapter_without_a_coordinator_falls_back_to_the_organisation_coordinators_m
     let mut conn = db.conn();
     add_organisation_coordinators(&mut conn, &[(TROND, true), (OLA, true), (INGRID, false)]);
     // Fredrik is in Tromsø only, which has no coordinator; he pauses himself.
-    repository(&db)
-        .change_status(
-            &Actor::Mentor {
-                user_id: UserId::new(FREDRIK),
-            },
-            MentorId::new(FREDRIK_ID),
-            Command::Pause { reason: None },
-            Utc::now(),
-        )
-        .unwrap();
-    let change = last_change_id(&mut conn);
+    let fredrik = Actor::Mentor {
+        user_id: UserId::new(FREDRIK),
+    };
+    let told = told_by_repository(
+        &db,
+        &mut conn,
+        &fredrik,
+        FREDRIK_ID,
+        Command::Pause { reason: None },
+    );
     let mut expected = vec![
         row(TROND, true, "active", "paused"),
         row(OLA, true, "active", "paused"),
     ];
     expected.sort();
-    assert_eq!(rows_of_change(&mut conn, change), expected);
+    assert_eq!(told, expected);
 
     let preview = service(&db)
         .preview_recipients(MentorId::new(FREDRIK_ID), Some(UserId::new(FREDRIK)))
@@ -157,31 +153,18 @@ fn the_acting_coordinator_is_not_notified_of_their_own_change() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
     // A second active coordinator for Oslo, so someone is left to tell.
-    conn.batch_execute(&format!(
-        "insert into public.chapter_coordinators (user_id, chapter_id) values ('{TROND}', '{OSLO}')"
-    ))
-    .unwrap();
+    add_chapter_coordinators(&mut conn, &[(TROND, OSLO)]);
+
+    let only_trond = [row(TROND, false, "active", "paused")];
 
     // Kari through the Rust repository...
-    repository(&db)
-        .change_status(&kari(), MentorId::new(ADA_ID), vacation(), Utc::now())
-        .unwrap();
-    let change = last_change_id(&mut conn);
-    assert_eq!(
-        rows_of_change(&mut conn, change),
-        [row(TROND, false, "active", "paused")]
-    );
+    let told = told_by_repository(&db, &mut conn, &kari(), ADA_ID, vacation());
+    assert_eq!(told, only_trond);
 
     // ... and through the RPC, signed in as herself.
-    assert_eq!(
-        told_by_rpc(
-            &mut conn,
-            Caller::User(KARI),
-            &format!("select status from public.pause_mentor('{BJORN_ID}', 'capacity')"),
-            "paused"
-        ),
-        [row(TROND, false, "active", "paused")]
-    );
+    let pause = format!("select status from public.pause_mentor('{BJORN_ID}', 'capacity')");
+    let told = told_by_rpc(&mut conn, Caller::User(KARI), &pause, "paused");
+    assert_eq!(told, only_trond);
 }
 
 #[test]
@@ -206,7 +189,6 @@ fn when_the_acting_coordinator_is_the_only_one_the_organisation_is_told_instead_
 fn every_status_command_is_announced_with_its_from_and_to_status() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    let repository = repository(&db);
     let commands = [
         (vacation(), "active", "paused"),
         (Command::Resume, "paused", "active"),
@@ -214,18 +196,10 @@ fn every_status_command_is_announced_with_its_from_and_to_status() {
         (Command::Reactivate, "inactive", "active"),
     ];
     for (command, from, to) in commands {
-        repository
-            .change_status(
-                &Actor::ServiceRole,
-                MentorId::new(ADA_ID),
-                command,
-                Utc::now(),
-            )
-            .unwrap();
-        let change = last_change_id(&mut conn);
         assert_eq!(
-            rows_of_change(&mut conn, change),
-            [row(KARI, false, from, to)]
+            told_by_repository(&db, &mut conn, &Actor::ServiceRole, ADA_ID, command),
+            [row(KARI, false, from, to)],
+            "{from} -> {to}"
         );
     }
     assert_eq!(outbox_count(&mut conn), 4);

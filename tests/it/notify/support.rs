@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text, Uuid as SqlUuid};
 use mentor_status_domain::UserId;
@@ -43,6 +44,19 @@ pub fn add_organisation_coordinators(conn: &mut PgConnection, users: &[(Uuid, bo
         .execute(conn)
         .unwrap();
     }
+}
+
+/// Makes each user an active coordinator of the chapter paired with it.
+pub fn add_chapter_coordinators(conn: &mut PgConnection, links: &[(Uuid, Uuid)]) {
+    let values: Vec<String> = links
+        .iter()
+        .map(|(user, chapter)| format!("('{user}', '{chapter}')"))
+        .collect();
+    conn.batch_execute(&format!(
+        "insert into public.chapter_coordinators (user_id, chapter_id) values {}",
+        values.join(", ")
+    ))
+    .unwrap();
 }
 
 /// The newest audit row's id.

@@ -1,32 +1,62 @@
 //! The platform baseline: the local cluster behaves like hosted Supabase where migrations can
 //! tell the difference (roles and their attributes, schemas and owners, extensions, auth).
 
-use mentor_status_localdb::platform;
+use std::path::{Path, PathBuf};
+
+use mentor_status_localdb::{LocalCluster, platform};
 use mentor_status_tests::TestDb;
 
 use crate::support::{int, text};
+
+/// A cluster of its own in a fresh target directory (`mentor-status-{purpose}-…`), and that
+/// directory.
+fn scratch_cluster(purpose: &str) -> (PathBuf, LocalCluster) {
+    let target = std::env::temp_dir().join(format!(
+        "mentor-status-{purpose}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let cluster =
+        LocalCluster::for_target_dir(&target, mentor_status_tests::binaries().clone()).unwrap();
+    (target, cluster)
+}
+
+/// Stops a [`scratch_cluster`] and removes its files.
+fn remove_scratch_cluster(target: &Path, cluster: &LocalCluster) {
+    cluster.stop().unwrap();
+    let root = cluster.root().to_path_buf();
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(target);
+}
 
 #[test]
 fn the_app_connects_as_postgres_which_is_not_a_superuser_as_on_the_platform() {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    assert_eq!(
-        text(
-            &mut conn,
+    for (sql, expected) in [
+        (
             "select format('%s super=%s createdb=%s createrole=%s replication=%s bypassrls=%s', \
              rolname, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) as v \
-             from pg_roles where rolname = current_user"
+             from pg_roles where rolname = current_user",
+            "postgres super=f createdb=t createrole=t replication=t bypassrls=t",
         ),
-        "postgres super=f createdb=t createrole=t replication=t bypassrls=t"
-    );
-    // The bootstrap superuser is supabase_admin, as on the platform.
-    assert_eq!(
-        text(
-            &mut conn,
-            "select rolname::text as v from pg_roles where oid = 10"
+        // The bootstrap superuser is supabase_admin, as on the platform.
+        (
+            "select rolname::text as v from pg_roles where oid = 10",
+            "supabase_admin",
         ),
-        "supabase_admin"
-    );
+        (
+            "select string_agg(format('%s:%s:%s', rolname, rolinherit, rolbypassrls), ' ' order by rolname) as v \
+             from pg_roles where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')",
+            "anon:t:f authenticated:t:f authenticator:f:f service_role:t:t",
+        ),
+        (
+            "select array_to_string(setconfig, ',') as v from pg_db_role_setting \
+             where setrole = 'authenticated'::regrole and setdatabase = 0",
+            "statement_timeout=8s",
+        ),
+    ] {
+        assert_eq!(text(&mut conn, sql), expected, "{sql}");
+    }
     for role in [
         "anon",
         "authenticated",
@@ -45,22 +75,6 @@ fn the_app_connects_as_postgres_which_is_not_a_superuser_as_on_the_platform() {
             "postgres is a member of {role}"
         );
     }
-    assert_eq!(
-        text(
-            &mut conn,
-            "select string_agg(format('%s:%s:%s', rolname, rolinherit, rolbypassrls), ' ' order by rolname) as v \
-             from pg_roles where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')"
-        ),
-        "anon:t:f authenticated:t:f authenticator:f:f service_role:t:t"
-    );
-    assert_eq!(
-        text(
-            &mut conn,
-            "select array_to_string(setconfig, ',') as v from pg_db_role_setting \
-             where setrole = 'authenticated'::regrole and setdatabase = 0"
-        ),
-        "statement_timeout=8s"
-    );
     for role in [
         "supabase_admin",
         "supabase_auth_admin",
@@ -85,52 +99,42 @@ fn the_app_connects_as_postgres_which_is_not_a_superuser_as_on_the_platform() {
 fn auth_and_extensions_are_where_and_whose_they_are_on_the_platform() {
     let db = TestDb::platform();
     let mut conn = db.conn();
-    assert_eq!(
-        text(
-            &mut conn,
+    // The columns of auth.users; usable as on the platform: uuid-ossp and pgcrypto from
+    // extensions, and pg_stat_statements collecting (its library is preloaded).
+    for (sql, expected) in [
+        (
+            "select count(*) as v from pg_attribute where attrelid = 'auth.users'::regclass and attnum > 0 and not attisdropped",
+            35,
+        ),
+        (
+            "select length(extensions.uuid_generate_v4()::text)::bigint as v",
+            36,
+        ),
+        (
+            "select length(extensions.digest('x', 'sha256'))::bigint as v",
+            32,
+        ),
+    ] {
+        assert_eq!(int(&mut conn, sql), expected, "{sql}");
+    }
+    for (sql, expected) in [
+        (
             "select string_agg(nspname || ':' || nspowner::regrole::text, ' ' order by nspname) as v \
-             from pg_namespace where nspname in ('auth', 'extensions', 'pgbouncer')"
+             from pg_namespace where nspname in ('auth', 'extensions', 'pgbouncer')",
+            "auth:supabase_admin extensions:postgres pgbouncer:pgbouncer",
         ),
-        "auth:supabase_admin extensions:postgres pgbouncer:pgbouncer"
-    );
-    assert_eq!(
-        text(
-            &mut conn,
-            "select format('%s rls=%s', relowner::regrole, relrowsecurity) as v from pg_class where oid = 'auth.users'::regclass"
+        (
+            "select format('%s rls=%s', relowner::regrole, relrowsecurity) as v from pg_class where oid = 'auth.users'::regclass",
+            "supabase_auth_admin rls=t",
         ),
-        "supabase_auth_admin rls=t"
-    );
-    assert_eq!(
-        int(
-            &mut conn,
-            "select count(*) as v from pg_attribute where attrelid = 'auth.users'::regclass and attnum > 0 and not attisdropped"
-        ),
-        35
-    );
-    assert_eq!(
-        text(
-            &mut conn,
+        (
             "select string_agg(extname || ':' || extnamespace::regnamespace::text, ' ' order by extname) as v \
-             from pg_extension where extname <> 'plpgsql'"
+             from pg_extension where extname <> 'plpgsql'",
+            "pg_stat_statements:extensions pgcrypto:extensions uuid-ossp:extensions",
         ),
-        "pg_stat_statements:extensions pgcrypto:extensions uuid-ossp:extensions"
-    );
-    // Usable as on the platform: uuid-ossp and pgcrypto from extensions, and
-    // pg_stat_statements collecting (its library is preloaded).
-    assert_eq!(
-        int(
-            &mut conn,
-            "select length(extensions.uuid_generate_v4()::text)::bigint as v"
-        ),
-        36
-    );
-    assert_eq!(
-        int(
-            &mut conn,
-            "select length(extensions.digest('x', 'sha256'))::bigint as v"
-        ),
-        32
-    );
+    ] {
+        assert_eq!(text(&mut conn, sql), expected, "{sql}");
+    }
     assert!(
         int(
             &mut conn,
@@ -155,14 +159,9 @@ fn auth_and_extensions_are_where_and_whose_they_are_on_the_platform() {
 #[test]
 fn a_cluster_made_by_an_earlier_version_is_rebuilt_on_first_use() {
     use diesel::connection::SimpleConnection;
-    use mentor_status_localdb::{LocalCluster, admin};
+    use mentor_status_localdb::admin;
 
-    let target = std::env::temp_dir().join(format!(
-        "mentor-status-layout-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let cluster =
-        LocalCluster::for_target_dir(&target, mentor_status_tests::binaries().clone()).unwrap();
+    let (target, cluster) = scratch_cluster("layout");
     let port = cluster.ensure_running().unwrap();
     admin::connect(&LocalCluster::url(port, "postgres"))
         .unwrap()
@@ -183,22 +182,12 @@ fn a_cluster_made_by_an_earlier_version_is_rebuilt_on_first_use() {
     );
     assert!(cluster.root().join("data/mentor-status-layout").is_file());
     drop(conn);
-    cluster.stop().unwrap();
-    let root = cluster.root().to_path_buf();
-    let _ = std::fs::remove_dir_all(&root);
-    let _ = std::fs::remove_dir_all(&target);
+    remove_scratch_cluster(&target, &cluster);
 }
 
 #[test]
 fn a_cluster_keeps_its_port_across_restarts_and_moves_only_when_another_program_holds_it() {
-    use mentor_status_localdb::LocalCluster;
-
-    let target = std::env::temp_dir().join(format!(
-        "mentor-status-port-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let cluster =
-        LocalCluster::for_target_dir(&target, mentor_status_tests::binaries().clone()).unwrap();
+    let (target, cluster) = scratch_cluster("port");
     let first = cluster.start().unwrap();
     assert!(first.started);
     assert_eq!(first.moved_from, None);
@@ -224,8 +213,5 @@ fn a_cluster_keeps_its_port_across_restarts_and_moves_only_when_another_program_
     assert_eq!(moved.moved_from, Some(first.port));
     assert_eq!(cluster.stored_port(), Some(moved.port));
     drop(squatter);
-    cluster.stop().unwrap();
-    let root = cluster.root().to_path_buf();
-    let _ = std::fs::remove_dir_all(&root);
-    let _ = std::fs::remove_dir_all(&target);
+    remove_scratch_cluster(&target, &cluster);
 }

@@ -415,11 +415,8 @@ fn the_database_guard_and_the_domain_agree_on_twelve_thousand_adversarial_string
         .filter_map(|t| PauseReason::parse(t).err())
         .map(|e| format!("{:?}", std::mem::discriminant(&e)))
         .collect();
-    assert!(
-        errors.len() >= 11,
-        "only {} kinds of refusal reached",
-        errors.len()
-    );
+    let kinds = errors.len();
+    assert!(kinds >= 11, "only {kinds} kinds of refusal reached");
 }
 
 #[test]

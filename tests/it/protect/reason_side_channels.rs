@@ -17,35 +17,16 @@ const SECRET: &str = "sidekanal-grunn-42";
 use crate::seed_ids::{mentors::BJORN, user};
 
 /// The actors, and whether they may read the reason.
+#[rustfmt::skip]
 const ACTORS: [(&str, Caller, bool); 8] = [
-    ("anon", Caller::Anon, false),
-    (
-        "the mentor himself (Bjørn)",
-        Caller::User(user(0x02)),
-        false,
-    ),
-    ("another mentor (Ada)", Caller::User(user(0x01)), false),
-    (
-        "coordinator of his chapters (Kari)",
-        Caller::User(user(0x11)),
-        true,
-    ),
-    (
-        "coordinator of another chapter (Trond)",
-        Caller::User(user(0x12)),
-        false,
-    ),
-    (
-        "former coordinator (Ingrid)",
-        Caller::User(user(0x13)),
-        false,
-    ),
-    (
-        "signed-in user without a role (Ola)",
-        Caller::User(user(0x99)),
-        false,
-    ),
-    ("service_role", Caller::ServiceRole, true),
+    ("anon",                                   Caller::Anon,             false),
+    ("the mentor himself (Bjørn)",             Caller::User(user(0x02)), false),
+    ("another mentor (Ada)",                   Caller::User(user(0x01)), false),
+    ("coordinator of his chapters (Kari)",     Caller::User(user(0x11)), true),
+    ("coordinator of another chapter (Trond)", Caller::User(user(0x12)), false),
+    ("former coordinator (Ingrid)",            Caller::User(user(0x13)), false),
+    ("signed-in user without a role (Ola)",    Caller::User(user(0x99)), false),
+    ("service_role",                           Caller::ServiceRole,      true),
 ];
 
 /// Queries that must never reveal the reason, to anyone.
@@ -187,37 +168,28 @@ fn every_write_path_still_records_the_reason_and_clearing_it_works() {
                 )),
             )
         };
-        assert!(matches!(
-            set(
-                conn,
-                "status = 'paused', pause_at = now(), pause_reason = 'etter avtale'"
+        // Each SET list, and the reason it leaves.
+        for (set_list, reason) in [
+            (
+                "status = 'paused', pause_at = now(), pause_reason = 'etter avtale'",
+                "etter avtale",
             ),
-            Outcome::Done { rows: 1, .. }
-        ));
-        assert_eq!(reason_of(conn), "etter avtale");
-        // Another column: the reason stays.
-        assert!(matches!(
-            set(conn, "phone = '+47 1'"),
-            Outcome::Done { rows: 1, .. }
-        ));
-        assert_eq!(reason_of(conn), "etter avtale");
-        // A new reason while paused: replaced, and the audit trail records it.
-        assert!(matches!(
-            set(conn, "pause_reason = 'ny avtale'"),
-            Outcome::Done { rows: 1, .. }
-        ));
-        assert_eq!(reason_of(conn), "ny avtale");
-        // Clearing it while staying paused.
-        assert!(matches!(
-            set(conn, "pause_reason = null"),
-            Outcome::Done { rows: 1, .. }
-        ));
-        assert_eq!(reason_of(conn), "-");
-        // Leaving the pause without clearing a reason is refused, as the CHECK did.
-        assert!(matches!(
-            set(conn, "pause_reason = 'igjen'"),
-            Outcome::Done { rows: 1, .. }
-        ));
+            // Another column: the reason stays.
+            ("phone = '+47 1'", "etter avtale"),
+            // A new reason while paused: replaced, and the audit trail records it.
+            ("pause_reason = 'ny avtale'", "ny avtale"),
+            // Clearing it while staying paused.
+            ("pause_reason = null", "-"),
+            // Leaving the pause without clearing a reason is refused, as the CHECK did.
+            ("pause_reason = 'igjen'", "igjen"),
+        ] {
+            let outcome = set(conn, set_list);
+            assert!(
+                matches!(outcome, Outcome::Done { rows: 1, .. }),
+                "{set_list}: {outcome:?}"
+            );
+            assert_eq!(reason_of(conn), reason, "{set_list}");
+        }
         assert_eq!(
             set(conn, "status = 'active', pause_at = null").sqlstate(),
             Some("23514")
