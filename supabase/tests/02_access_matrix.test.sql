@@ -15,6 +15,7 @@ create extension if not exists pgtap with schema extensions;
 
 select plan(170);
 
+-- fixture: begin (tests/it/access/matrix.rs runs these lines for the Rust matrix too)
 insert into auth.users (id, email) values
   ('a0000000-0000-4000-8000-000000000014', 'berit.bergen@example.org'),
   ('a0000000-0000-4000-8000-000000000015', 'tove.tromso@example.org');
@@ -27,6 +28,7 @@ update public.peer_mentors set status = 'paused', pause_at = '2026-06-01 00:00Z'
  where id = 'b0000000-0000-4000-8000-000000000002';
 update public.peer_mentors set status = 'active', pause_at = null, pause_reason = null
  where id = 'b0000000-0000-4000-8000-000000000002';
+-- fixture: end
 
 -- Acts as `caller` (a user id, 'anon' or 'service_role').
 create function pg_temp.act(caller text) returns void

@@ -44,14 +44,26 @@ fn with_ids(sql: &str) -> &'static str {
         .leak()
 }
 
-const FIXTURE: &str = "
-insert into auth.users (id, email) values ('{berit}', 'berit.bergen@example.org'), ('{tove}', 'tove.tromso@example.org');
--- Berit coordinates Bergen, Tove Tromsø; Bjørn left Tromsø.
-insert into public.chapter_coordinators (user_id, chapter_id) values ('{berit}', '{bergen}'), ('{tove}', '{tromso}');
-insert into public.chapter_memberships (mentor_id, chapter_id, active) values ('{target}', '{tromso}', false);
--- Two history rows for Bjørn (maintenance), so there is something to read.
-update public.peer_mentors set status = 'paused', pause_at = '2026-06-01 00:00Z', pause_reason = 'training' where id = '{target}';
-update public.peer_mentors set status = 'active', pause_at = null, pause_reason = null where id = '{target}';";
+/// The pgTAP matrix file, whose fixture this test runs too.
+const PGTAP_MATRIX: &str = "supabase/tests/02_access_matrix.test.sql";
+
+/// The fixture both matrices start from (Berit and Tove, Bjørn's left Tromsø membership, two
+/// history rows): the lines of the pgTAP file between its `-- fixture: begin` and
+/// `-- fixture: end` markers, so the two never drift apart.
+fn pgtap_fixture() -> String {
+    let path = mentor_status_tests::project_root().join(PGTAP_MATRIX);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let between = text
+        .split_once("-- fixture: begin")
+        .and_then(|(_, rest)| rest.split_once("-- fixture: end"))
+        .unwrap_or_else(|| panic!("no `-- fixture: begin` … `-- fixture: end` in {PGTAP_MATRIX}"));
+    // Past the rest of the marker's line.
+    between
+        .0
+        .split_once('\n')
+        .map_or("", |(_, sql)| sql)
+        .to_owned()
+}
 
 /// The expected outcome of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,7 +314,7 @@ fn run_cell(conn: &mut PgConnection, caller: Caller, op: Op, expect: Expect) -> 
 fn every_actor_may_do_exactly_what_the_matrix_says_and_denials_change_nothing() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    conn.batch_execute(with_ids(FIXTURE)).unwrap();
+    conn.batch_execute(&pgtap_fixture()).unwrap();
 
     let mut failures = Vec::new();
     for (name, caller, expected) in MATRIX {
@@ -324,7 +336,7 @@ fn every_actor_may_do_exactly_what_the_matrix_says_and_denials_change_nothing() 
 /// two tables: `matrix_ops` (an operation's position in OPS and its name) and `matrix_actors`
 /// (an actor and its expected outcomes, one per position).
 fn pgtap_cells() -> std::collections::BTreeSet<(String, String, String)> {
-    let path = mentor_status_tests::project_root().join("supabase/tests/02_access_matrix.test.sql");
+    let path = mentor_status_tests::project_root().join(PGTAP_MATRIX);
     let text = std::fs::read_to_string(&path).unwrap();
     // The rows of `insert into <table> …values`: its lines up to the one ending in `;`.
     let rows = |table: &str| -> Vec<&str> {
