@@ -26,7 +26,9 @@ use mentor_status_tests::naive::ONE_ALTER;
 
 use super::Progress;
 use super::chart::{Series, Target, line_chart};
-use super::table::{Cell, Column, Table};
+use super::table::Cell::{Bytes, Count, Flag, Ms, Text};
+use super::table::Column::{Both, Csv};
+use super::table::{Column, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -367,35 +369,29 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+#[rustfmt::skip]
 const COLUMNS: &[Column] = &[
-    Column::Both("rows", "rows"),
-    Column::Both("strategy", "strategy"),
-    Column::Both("probe blocked", "probe_max_blocked_ms"),
-    Column::Both("probe idle", "probe_idle_max_ms"),
-    Column::Both("total", "total_ms"),
-    Column::Csv("probe_iterations"),
-    Column::Both("rewrite", "rewritten"),
-    Column::Both("table size", "table_bytes"),
-    Column::Both("errors", "probe_errors"),
+    Both("rows", "rows"), Both("strategy", "strategy"),
+    Both("probe blocked", "probe_max_blocked_ms"), Both("probe idle", "probe_idle_max_ms"),
+    Both("total", "total_ms"), Csv("probe_iterations"), Both("rewrite", "rewritten"),
+    Both("table size", "table_bytes"), Both("errors", "probe_errors"),
 ];
 
 fn report(root: &Path, results: &[Measurement]) -> Result<()> {
     let mut table = Table::new(COLUMNS);
     for m in results {
-        table.row(vec![
-            Cell::Count(m.rows),
-            Cell::Text {
-                shown: m.strategy.name().to_owned(),
-                csv: m.strategy.key().to_owned(),
-            },
-            Cell::Ms(ms(m.max_stall)),
-            Cell::Ms(ms(m.idle_max)),
-            Cell::Ms(ms(m.total)),
-            Cell::Count(m.probe_iterations as u64),
-            Cell::Flag(m.rewritten),
-            Cell::Bytes(u64::try_from(m.table_bytes).unwrap_or_default()),
-            Cell::Count(m.probe_errors.len() as u64),
-        ]);
+        let strategy = Text {
+            shown: m.strategy.name().to_owned(),
+            csv: m.strategy.key().to_owned(),
+        };
+        let bytes = u64::try_from(m.table_bytes).unwrap_or_default();
+        #[rustfmt::skip]
+        let cells = vec![
+            Count(m.rows), strategy, Ms(ms(m.max_stall)), Ms(ms(m.idle_max)), Ms(ms(m.total)),
+            Count(m.probe_iterations as u64), Flag(m.rewritten), Bytes(bytes),
+            Count(m.probe_errors.len() as u64),
+        ];
+        table.row(cells);
     }
     println!("\n{}", table.text());
     for m in results.iter().filter(|m| !m.probe_errors.is_empty()) {

@@ -24,7 +24,9 @@ use mentor_status_storage::notifications::{
 };
 
 use super::chart::{Series, line_chart};
-use super::table::{Cell, Column, Table};
+use super::table::Cell::{Count, Rate, Ratio};
+use super::table::Column::Both;
+use super::table::{Column, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -246,24 +248,21 @@ fn pgbench_rate(
     Ok(sent as f64 / seconds)
 }
 
+#[rustfmt::skip]
 const COLUMNS: &[Column] = &[
-    Column::Both("workers", "workers"),
-    Column::Both("notifications", "notifications"),
-    Column::Both("service /s", "service_per_s"),
-    Column::Both("pgbench /s", "pgbench_per_s"),
-    Column::Both("ratio", "ratio"),
+    Both("workers", "workers"), Both("notifications", "notifications"),
+    Both("service /s", "service_per_s"), Both("pgbench /s", "pgbench_per_s"), Both("ratio", "ratio"),
 ];
 
 fn report(root: &Path, rows: &[Row]) -> Result<()> {
     let mut table = Table::new(COLUMNS);
     for r in rows {
-        table.row(vec![
-            Cell::Count(r.workers.into()),
-            Cell::Count(r.notifications),
-            Cell::Rate(r.service),
-            Cell::Rate(r.pgbench),
-            Cell::Ratio(r.service / r.pgbench),
-        ]);
+        #[rustfmt::skip]
+        let cells = vec![
+            Count(r.workers.into()), Count(r.notifications), Rate(r.service), Rate(r.pgbench),
+            Ratio(r.service / r.pgbench),
+        ];
+        table.row(cells);
     }
     println!("\n{}", table.text());
     let series = vec![

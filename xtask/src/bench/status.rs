@@ -24,7 +24,9 @@ use mentor_status_storage::actor_setting::set_actor_sql;
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 
 use super::chart::{Series, line_chart};
-use super::table::{Cell, Column, Table};
+use super::table::Cell::{Count, Rate, Ratio, Text};
+use super::table::Column::{Both, Shown};
+use super::table::{Column, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -293,13 +295,11 @@ fn pgbench_rate(
     )
 }
 
+#[rustfmt::skip]
 const COLUMNS: &[Column] = &[
-    Column::Both("clients", "clients"),
-    Column::Both("repository /s", "repository_per_s"),
-    Column::Both("pgbench prepared /s", "pgbench_prepared_per_s"),
-    Column::Both("ratio", "ratio"),
-    Column::Both("RPC (pgbench)", "rpc_per_s"),
-    Column::Shown(""),
+    Both("clients", "clients"), Both("repository /s", "repository_per_s"),
+    Both("pgbench prepared /s", "pgbench_prepared_per_s"), Both("ratio", "ratio"),
+    Both("RPC (pgbench)", "rpc_per_s"), Shown(""),
 ];
 
 fn report(root: &Path, rows: &[Row]) -> Result<()> {
@@ -312,17 +312,12 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
             "MISSED"
         };
         let verdict = format!("target ≥ {TARGET_RATIO} of prepared: {met}");
-        table.row(vec![
-            Cell::Count(r.clients.into()),
-            Cell::Rate(r.repository),
-            Cell::Rate(r.pgbench_prepared),
-            Cell::Ratio(ratio),
-            Cell::Rate(r.rpc),
-            Cell::Text {
-                csv: verdict.clone(),
-                shown: verdict,
-            },
-        ]);
+        #[rustfmt::skip]
+        let cells = vec![
+            Count(r.clients.into()), Rate(r.repository), Rate(r.pgbench_prepared), Ratio(ratio),
+            Rate(r.rpc), Text { csv: verdict.clone(), shown: verdict },
+        ];
+        table.row(cells);
     }
     println!("\n{}", table.text());
     let series = |name: &str, value: fn(&Row) -> f64| Series {
