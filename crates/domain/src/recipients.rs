@@ -131,18 +131,18 @@ mod tests {
     #[test]
     fn the_active_coordinators_of_the_mentors_active_chapters_are_told_except_the_actor() {
         let active = |c, u| link(c, true, u, true);
-        let cases: [(&str, Vec<CoordinatorLink>, Option<u128>, &[u128]); 4] = [
+        let cases = [
             (
                 "a single chapter",
                 vec![active(1, 10), active(1, 11)],
                 None,
-                &[10, 11],
+                vec![10, 11],
             ),
             (
                 "a coordinator of two of the mentor's chapters is told once",
                 vec![active(1, 10), active(2, 10), active(2, 12)],
                 None,
-                &[10, 12],
+                vec![10, 12],
             ),
             (
                 "inactive memberships and inactive coordinators do not count",
@@ -152,13 +152,13 @@ mod tests {
                     active(3, 12),
                 ],
                 None,
-                &[12],
+                vec![12],
             ),
             (
                 "the actor is not told about their own change",
                 vec![active(1, 10), active(1, 11)],
                 Some(10),
-                &[11],
+                vec![11],
             ),
         ];
         for (case, links, actor, told) in cases {
