@@ -136,16 +136,16 @@ pub struct FaultCounts {
 }
 
 impl FaultCounts {
-    /// Faults that hit, in all.
-    #[must_use]
-    pub fn total(&self) -> u64 {
-        self.injected.values().sum()
-    }
-
     /// Faults of `kind` that hit.
     #[must_use]
     pub fn of(&self, kind: FaultKind) -> u64 {
         self.injected.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// Faults that hit, in all.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.injected.values().sum()
     }
 }
 

@@ -48,19 +48,21 @@ impl MigrationCrashReport {
     /// A few lines for the console.
     #[must_use]
     pub fn render(&self) -> String {
+        // The statement on one line, its start only.
+        let statement: String = self
+            .crashed_during
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(90)
+            .collect();
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "migration crash: {} rows (attempt {}), crashed during `{}`, restart {:.2} s, took {:.1} s",
+            "migration crash: {} rows (attempt {}), crashed during `{statement}`, restart {:.2} s, took {:.1} s",
             self.rows,
             self.attempts,
-            self.crashed_during
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .chars()
-                .take(90)
-                .collect::<String>(),
             self.downtime.as_secs_f64(),
             self.elapsed.as_secs_f64()
         );

@@ -51,21 +51,6 @@ pub struct TargetMentor {
     pub active_chapters: BTreeSet<ChapterId>,
 }
 
-impl TargetMentor {
-    /// A target mentor with these active chapters.
-    #[must_use]
-    pub fn new(user_id: UserId, active_chapters: impl IntoIterator<Item = ChapterId>) -> Self {
-        TargetMentor {
-            user_id,
-            active_chapters: active_chapters.into_iter().collect(),
-        }
-    }
-
-    fn shares_chapter_with(&self, chapters: &BTreeSet<ChapterId>) -> bool {
-        !self.active_chapters.is_disjoint(chapters)
-    }
-}
-
 /// What an authorization decision depends on, as read from the database just before the
 /// change: the target mentor and the chapters the acting user
 /// actively coordinates (`chapter_coordinators.active`; empty for a mentor or the service
@@ -78,18 +63,34 @@ pub struct AccessFacts {
     pub actor_chapters: BTreeSet<ChapterId>,
 }
 
+impl TargetMentor {
+    /// A target mentor with these active chapters.
+    #[must_use]
+    pub fn new(user_id: UserId, active_chapters: impl IntoIterator<Item = ChapterId>) -> Self {
+        TargetMentor {
+            user_id,
+            active_chapters: active_chapters.into_iter().collect(),
+        }
+    }
+}
+
 impl AccessFacts {
     /// Facts about `target` and an acting user who coordinates `actor_chapters`.
     #[must_use]
     pub fn new(target: TargetMentor, actor_chapters: impl IntoIterator<Item = ChapterId>) -> Self {
+        let actor_chapters = actor_chapters.into_iter().collect();
         AccessFacts {
             target,
-            actor_chapters: actor_chapters.into_iter().collect(),
+            actor_chapters,
         }
     }
 
+    /// Whether the acting user coordinates one of the mentor's active chapters.
     fn coordinator_shares_chapter(&self) -> bool {
-        self.target.shares_chapter_with(&self.actor_chapters)
+        !self
+            .target
+            .active_chapters
+            .is_disjoint(&self.actor_chapters)
     }
 }
 
@@ -171,16 +172,8 @@ pub fn may_read_pause_reason(actor: &Actor, facts: &AccessFacts) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::test_ids::{chapter, user};
     use crate::{AuditLabel, ReasonCode};
-    use uuid::Uuid;
-
-    fn user(n: u128) -> UserId {
-        UserId::new(Uuid::from_u128(n))
-    }
-
-    fn chapter(n: u128) -> ChapterId {
-        ChapterId::new(Uuid::from_u128(0xC000 + n))
-    }
 
     /// Facts about a mentor (user 1) in `chapters`, with an acting user who coordinates
     /// nothing.

@@ -51,6 +51,23 @@ uuid_id!(
     "a user"
 );
 
+/// Small ids for the unit tests: user `n` and chapter `n` (the chapters counted from
+/// 0xC000, so that no chapter shares a UUID with a user).
+#[cfg(test)]
+pub(crate) mod test_ids {
+    use uuid::Uuid;
+
+    use super::{ChapterId, UserId};
+
+    pub(crate) fn user(n: u128) -> UserId {
+        UserId::new(Uuid::from_u128(n))
+    }
+
+    pub(crate) fn chapter(n: u128) -> ChapterId {
+        ChapterId::new(Uuid::from_u128(0xC000 + n))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use uuid::Uuid;

@@ -111,21 +111,40 @@ fn group_has_national_id(digits: &[u8]) -> bool {
     })
 }
 
+/// National identity numbers for the tests, built with [`check_digits`]; none belongs to a
+/// real person as far as the tests care.
+#[cfg(test)]
+pub(crate) mod test_numbers {
+    /// The number whose first nine digits are `first_nine`, with its check digits.
+    pub(crate) fn synthetic(first_nine: &str) -> String {
+        let nine: Vec<u8> = first_nine.bytes().map(|b| b - b'0').collect();
+        let [k1, k2] = super::check_digits(nine.try_into().unwrap()).unwrap();
+        format!("{first_nine}{k1}{k2}")
+    }
+
+    /// `number` as people write it: as is, `ddmmyy nnnnn`, `ddmmyy-nnnnn`, `ddmmyy - nnnnn`
+    /// and `dd.mm.yy nnnnn`.
+    pub(crate) fn written_forms(number: &str) -> [String; 5] {
+        let (date, personal) = number.split_at(6);
+        let (day, month, year) = (&date[..2], &date[2..4], &date[4..]);
+        [
+            number.to_owned(),
+            format!("{date} {personal}"),
+            format!("{date}-{personal}"),
+            format!("{date} - {personal}"),
+            format!("{day}.{month}.{year} {personal}"),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_numbers::{synthetic, written_forms};
     use super::*;
 
     fn digits(s: &str) -> [u8; 11] {
         let v: Vec<u8> = s.bytes().map(|b| b - b'0').collect();
         v.try_into().unwrap()
-    }
-
-    // Synthetic numbers built with `check_digits`; none belongs to a real person as far as
-    // the test cares.
-    fn synthetic(first_nine: &str) -> String {
-        let nine: Vec<u8> = first_nine.bytes().map(|b| b - b'0').collect();
-        let [k1, k2] = check_digits(nine.try_into().unwrap()).unwrap();
-        format!("{first_nine}{k1}{k2}")
     }
 
     #[test]
@@ -154,15 +173,12 @@ mod tests {
     #[test]
     fn numbers_are_found_with_common_separators() {
         let number = synthetic("010190124");
-        let (date, personal) = number.split_at(6);
-        for text in [
-            format!("x {date} {personal} y"),
-            format!("x {date}-{personal} y"),
-            format!("x {}.{}.{} {personal}", &date[..2], &date[2..4], &date[4..]),
-            format!("x {date} - {personal}"),
-            format!("x{number}x"),
-            format!("7{number}3"),
-        ] {
+        for form in written_forms(&number) {
+            for text in [format!("x {form} y"), format!("x {form}")] {
+                assert!(contains_national_id(&text), "{text}");
+            }
+        }
+        for text in [format!("x{number}x"), format!("7{number}3")] {
             assert!(contains_national_id(&text), "{text}");
         }
     }

@@ -105,15 +105,7 @@ pub fn resolve_recipients(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uuid::Uuid;
-
-    fn user(n: u128) -> UserId {
-        UserId::new(Uuid::from_u128(n))
-    }
-
-    fn chapter(n: u128) -> ChapterId {
-        ChapterId::new(Uuid::from_u128(0xc000 + n))
-    }
+    use crate::ids::test_ids::{chapter, user};
 
     fn link(
         c: u128,
@@ -137,52 +129,47 @@ mod tests {
     }
 
     #[test]
-    fn the_coordinators_of_a_single_chapter_are_told() {
-        let r = resolve_recipients(
-            &[link(1, true, 10, true), link(1, true, 11, true)],
-            &[org(99)],
-            None,
-        );
-        assert_eq!(r.users(), &BTreeSet::from([user(10), user(11)]));
-        assert!(!r.is_fallback());
-    }
-
-    #[test]
-    fn a_coordinator_of_two_of_the_mentors_chapters_is_told_once() {
-        let r = resolve_recipients(
-            &[
-                link(1, true, 10, true),
-                link(2, true, 10, true),
-                link(2, true, 12, true),
-            ],
-            &[],
-            None,
-        );
-        assert_eq!(r.users(), &BTreeSet::from([user(10), user(12)]));
-    }
-
-    #[test]
-    fn inactive_memberships_and_inactive_coordinators_do_not_count() {
-        let r = resolve_recipients(
-            &[
-                link(1, false, 10, true),
-                link(2, true, 11, false),
-                link(3, true, 12, true),
-            ],
-            &[],
-            None,
-        );
-        assert_eq!(r.users(), &BTreeSet::from([user(12)]));
-    }
-
-    #[test]
-    fn the_actor_is_not_told_about_their_own_change() {
-        let r = resolve_recipients(
-            &[link(1, true, 10, true), link(1, true, 11, true)],
-            &[],
-            Some(user(10)),
-        );
-        assert_eq!(r.users(), &BTreeSet::from([user(11)]));
+    fn the_active_coordinators_of_the_mentors_active_chapters_are_told_except_the_actor() {
+        let active = |c, u| link(c, true, u, true);
+        let cases = [
+            (
+                "a single chapter",
+                vec![active(1, 10), active(1, 11)],
+                None,
+                vec![10, 11],
+            ),
+            (
+                "a coordinator of two of the mentor's chapters is told once",
+                vec![active(1, 10), active(2, 10), active(2, 12)],
+                None,
+                vec![10, 12],
+            ),
+            (
+                "inactive memberships and inactive coordinators do not count",
+                vec![
+                    link(1, false, 10, true),
+                    link(2, true, 11, false),
+                    active(3, 12),
+                ],
+                None,
+                vec![12],
+            ),
+            (
+                "the actor is not told about their own change",
+                vec![active(1, 10), active(1, 11)],
+                Some(10),
+                vec![11],
+            ),
+        ];
+        for (case, links, actor, told) in cases {
+            // The organisation's coordinators are told only when no chapter coordinator is.
+            for organisation in [&[][..], &[org(99)]] {
+                let r = resolve_recipients(&links, organisation, actor.map(user));
+                let told: BTreeSet<UserId> = told.iter().map(|&u| user(u)).collect();
+                assert_eq!(r.users(), &told, "{case}, organisation {organisation:?}");
+                assert!(!r.is_fallback(), "{case}, organisation {organisation:?}");
+            }
+        }
     }
 
     #[test]

@@ -99,6 +99,28 @@ fn chapters(ids: &[u8], offset: u128) -> BTreeSet<ChapterId> {
         .collect()
 }
 
+/// What an authorization depends on: mentor `target_user` in `target_chapters`, the acting
+/// user coordinating `actor_chapters` (their ids shifted by `actor_offset`).
+fn access_facts(
+    target_user: u128,
+    target_chapters: &[u8],
+    actor_chapters: &[u8],
+    actor_offset: u128,
+) -> AccessFacts {
+    let target = TargetMentor {
+        user_id: UserId::new(Uuid::from_u128(target_user)),
+        active_chapters: chapters(target_chapters, 0),
+    };
+    AccessFacts::new(target, chapters(actor_chapters, actor_offset))
+}
+
+/// A coordinator (user 2) acting.
+fn coordinator() -> Actor {
+    Actor::Coordinator {
+        user_id: UserId::new(Uuid::from_u128(2)),
+    }
+}
+
 /// The transition table on statuses alone, written independently of `apply`.
 fn reference_next_status(from: MentorStatus, command: CommandKind) -> Option<MentorStatus> {
     use CommandKind as C;
@@ -224,17 +246,10 @@ proptest! {
         coordinator_chapters in proptest::collection::vec(0u8..50, 0..4),
         command in arb_command(),
     ) {
-        let target = TargetMentor {
-            user_id: UserId::new(Uuid::from_u128(1)),
-            active_chapters: chapters(&target_chapters, 0),
-        };
         // A different offset makes the two sets disjoint.
-        let target = AccessFacts::new(target, chapters(&coordinator_chapters, 1_000));
-        let coordinator = Actor::Coordinator {
-            user_id: UserId::new(Uuid::from_u128(2)),
-        };
-        prop_assert_eq!(authorize(&coordinator, &target, &command), Err(Denied::NotSameChapter));
-        prop_assert!(!may_read_pause_reason(&coordinator, &target));
+        let facts = access_facts(1, &target_chapters, &coordinator_chapters, 1_000);
+        prop_assert_eq!(authorize(&coordinator(), &facts, &command), Err(Denied::NotSameChapter));
+        prop_assert!(!may_read_pause_reason(&coordinator(), &facts));
     }
 
     #[test]
@@ -248,16 +263,9 @@ proptest! {
         let mut coordinator_chapters = coordinator_chapters;
         target_chapters.push(shared);
         coordinator_chapters.push(shared);
-        let target = TargetMentor {
-            user_id: UserId::new(Uuid::from_u128(1)),
-            active_chapters: chapters(&target_chapters, 0),
-        };
-        let target = AccessFacts::new(target, chapters(&coordinator_chapters, 0));
-        let coordinator = Actor::Coordinator {
-            user_id: UserId::new(Uuid::from_u128(2)),
-        };
-        prop_assert_eq!(authorize(&coordinator, &target, &command), Ok(()));
-        prop_assert!(may_read_pause_reason(&coordinator, &target));
+        let facts = access_facts(1, &target_chapters, &coordinator_chapters, 0);
+        prop_assert_eq!(authorize(&coordinator(), &facts, &command), Ok(()));
+        prop_assert!(may_read_pause_reason(&coordinator(), &facts));
     }
 
     #[test]
@@ -272,11 +280,7 @@ proptest! {
         // Whoever the mentor is, wherever they are a member, and whatever chapters the
         // acting user happens to coordinate: the service role is allowed, and may read the
         // reason.
-        let target = TargetMentor {
-            user_id: UserId::new(Uuid::from_u128(target_user)),
-            active_chapters: chapters(&target_chapters, 0),
-        };
-        let facts = AccessFacts::new(target, chapters(&actor_chapters, 0));
+        let facts = access_facts(target_user, &target_chapters, &actor_chapters, 0);
         prop_assert_eq!(authorize(&Actor::ServiceRole, &facts, &command), Ok(()));
         prop_assert!(may_read_pause_reason(&Actor::ServiceRole, &facts));
         // So what the service role may do in a state is exactly what the state machine

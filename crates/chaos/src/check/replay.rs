@@ -131,37 +131,34 @@ pub fn replay(
                 && (state.status != "paused"
                     || row.to_status == "paused"
                     || row.reason == state.reason);
-            if !starts_right {
-                out.unaccounted += 1;
-                bad = true;
-                note(
-                    &mut out.messages,
-                    format!(
-                        "replay mismatch: mentor {}: audit row {} starts from {} but the previous row left {}",
-                        start.id,
-                        row.id,
-                        describe(
-                            &row.from_status,
-                            row.from_pause_at,
-                            if row.to_status == "paused" {
-                                None
-                            } else {
-                                row.reason.as_deref()
-                            }
-                        ),
-                        state.describe()
-                    ),
-                );
-            } else if let Err(e) = domain_step(&state, row) {
-                out.unaccounted += 1;
-                bad = true;
-                note(
-                    &mut out.messages,
+            let mismatch = if starts_right {
+                domain_step(&state, row).err().map(|e| {
                     format!(
                         "replay mismatch: mentor {}: audit row {}: {e}",
                         start.id, row.id
+                    )
+                })
+            } else {
+                Some(format!(
+                    "replay mismatch: mentor {}: audit row {} starts from {} but the previous row left {}",
+                    start.id,
+                    row.id,
+                    describe(
+                        &row.from_status,
+                        row.from_pause_at,
+                        if row.to_status == "paused" {
+                            None
+                        } else {
+                            row.reason.as_deref()
+                        }
                     ),
-                );
+                    state.describe()
+                ))
+            };
+            if let Some(message) = mismatch {
+                out.unaccounted += 1;
+                bad = true;
+                note(&mut out.messages, message);
             }
             state = to_state(row);
         }

@@ -14,26 +14,50 @@ use crate::SplitMix64;
 use crate::fixture::LABELS;
 use crate::outcome::{Outcome, Tally, from_diesel};
 
-/// RPCs as coordinators: of the mentor's chapters mostly, of other chapters sometimes
-/// (42501), now and then a pause with a free-text reason (22023).
-pub fn rpc_coordinator(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> WriterResult {
-    let mut session = Session::new(
-        &ctx.api_url,
-        &format!("chaos-rpc-coordinator-{n}"),
-        ctx.lock_timeout,
-    );
+/// One request of a writer through the API: who sends it, the mentor it changes (whose
+/// acknowledged state it returns), the PL/pgSQL body.
+struct Request {
+    caller: Caller,
+    mentor: Uuid,
+    body: String,
+}
+
+/// The loop of a writer through the API: one session named `application`; until the
+/// deadline, `next` picks a request (`None` ends the loop early), which runs as PostgREST
+/// runs it.
+fn api_writer(
+    ctx: &Context,
+    path: Path,
+    application: &str,
+    mut rng: SplitMix64,
+    mut next: impl FnMut(&mut SplitMix64) -> Option<Request>,
+) -> WriterResult {
+    let mut session = Session::new(&ctx.api_url, application, ctx.lock_timeout);
     let (mut tally, mut acks) = (Tally::default(), Vec::new());
-    let coordinators = &ctx.fixture.rpc_coordinators;
     while ctx.running() {
-        let Some(coordinator) = rng.pick(coordinators) else {
+        let Some(request) = next(&mut rng) else {
             break;
         };
-        let mentor = ctx.fixture.mentors[ctx.mentor_for(coordinator.user_id, 80, &mut rng)].id;
+        let (outcome, result) = api_request(&mut session, request.caller, &request.body);
+        acks.extend(ack(request.mentor, result));
+        tally.record(outcome);
+    }
+    finish(path, tally, acks)
+}
+
+/// RPCs as coordinators: of the mentor's chapters mostly, of other chapters sometimes
+/// (42501), now and then a pause with a free-text reason (22023).
+pub fn rpc_coordinator(ctx: &Arc<Context>, rng: SplitMix64, n: usize) -> WriterResult {
+    let coordinators = &ctx.fixture.rpc_coordinators;
+    let application = format!("chaos-rpc-coordinator-{n}");
+    api_writer(ctx, Path::RpcCoordinator, &application, rng, |rng| {
+        let coordinator = rng.pick(coordinators)?;
+        let mentor = ctx.fixture.mentors[ctx.mentor_for(coordinator.user_id, 80, rng)].id;
         let body = match rng.below(20) {
             0..=6 => {
                 let reason = match rng.below(8) {
                     0..=2 => None,
-                    3..=6 => Some(random_code(&mut rng)),
+                    3..=6 => Some(random_code(rng)),
                     _ => Some(LABELS[rng.index(LABELS.len())]),
                 };
                 rpc_body("pause_mentor", mentor, reason)
@@ -42,24 +66,20 @@ pub fn rpc_coordinator(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> Wri
             12..=14 => rpc_body("deactivate_mentor", mentor, None),
             _ => rpc_body("reactivate_mentor", mentor, None),
         };
-        let (outcome, result) = api_request(&mut session, Caller::User(coordinator.user_id), &body);
-        acks.extend(ack(mentor, result));
-        tally.record(outcome);
-    }
-    finish(Path::RpcCoordinator, tally, acks)
+        Some(Request {
+            caller: Caller::User(coordinator.user_id),
+            mentor,
+            body,
+        })
+    })
 }
 
 /// RPCs as mentors on themselves (pause with a code or none, resume), sometimes what a
 /// mentor may not do (deactivate themselves, change someone else: 42501).
-pub fn rpc_mentor(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> WriterResult {
-    let mut session = Session::new(
-        &ctx.api_url,
-        &format!("chaos-rpc-mentor-{n}"),
-        ctx.lock_timeout,
-    );
-    let (mut tally, mut acks) = (Tally::default(), Vec::new());
+pub fn rpc_mentor(ctx: &Arc<Context>, rng: SplitMix64, n: usize) -> WriterResult {
     let mentors = &ctx.fixture.mentors;
-    while ctx.running() {
+    let application = format!("chaos-rpc-mentor-{n}");
+    api_writer(ctx, Path::RpcMentor, &application, rng, |rng| {
         let me = &mentors[rng.index(mentors.len())];
         let target = if rng.chance(90) {
             me.id
@@ -69,7 +89,7 @@ pub fn rpc_mentor(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> WriterRe
         let body = match rng.below(20) {
             0..=8 => {
                 let reason = if rng.chance(50) {
-                    Some(random_code(&mut rng))
+                    Some(random_code(rng))
                 } else {
                     None
                 };
@@ -79,11 +99,12 @@ pub fn rpc_mentor(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> WriterRe
             18 => rpc_body("deactivate_mentor", target, None),
             _ => rpc_body("reactivate_mentor", target, None),
         };
-        let (outcome, result) = api_request(&mut session, Caller::User(me.user_id), &body);
-        acks.extend(ack(target, result));
-        tally.record(outcome);
-    }
-    finish(Path::RpcMentor, tally, acks)
+        Some(Request {
+            caller: Caller::User(me.user_id),
+            mentor: target,
+            body,
+        })
+    })
 }
 
 fn random_command(rng: &mut SplitMix64, labels: bool) -> Command {
@@ -164,14 +185,9 @@ pub fn repository(
 
 /// The service role: direct UPDATEs of the status columns (conditional on the current
 /// status, so each is a transition of the state machine), and RPCs on unknown ids (PT404).
-pub fn service_role(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> WriterResult {
-    let mut session = Session::new(
-        &ctx.api_url,
-        &format!("chaos-service-role-{n}"),
-        ctx.lock_timeout,
-    );
-    let (mut tally, mut acks) = (Tally::default(), Vec::new());
-    while ctx.running() {
+pub fn service_role(ctx: &Arc<Context>, rng: SplitMix64, n: usize) -> WriterResult {
+    let application = format!("chaos-service-role-{n}");
+    api_writer(ctx, Path::ServiceRole, &application, rng, |rng| {
         let mentor = if rng.chance(5) {
             rng.uuid()
         } else {
@@ -185,7 +201,7 @@ pub fn service_role(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> Writer
                 0..=3 => {
                     let reason = match rng.below(3) {
                         0 => "null".to_owned(),
-                        1 => format!("'{}'", random_code(&mut rng)),
+                        1 => format!("'{}'", random_code(rng)),
                         _ => format!("'{}'", LABELS[rng.index(LABELS.len())]),
                     };
                     format!(
@@ -204,9 +220,10 @@ pub fn service_role(ctx: &Arc<Context>, mut rng: SplitMix64, n: usize) -> Writer
                 "update public.peer_mentors as t set {set} returning {RETURNING} into s, p; get diagnostics n = row_count;"
             )
         };
-        let (outcome, result) = api_request(&mut session, Caller::ServiceRole, &body);
-        acks.extend(ack(mentor, result));
-        tally.record(outcome);
-    }
-    finish(Path::ServiceRole, tally, acks)
+        Some(Request {
+            caller: Caller::ServiceRole,
+            mentor,
+            body,
+        })
+    })
 }
