@@ -47,12 +47,16 @@ fn with_ids(sql: &str) -> &'static str {
 /// The pgTAP matrix file, whose fixture this test runs too.
 const PGTAP_MATRIX: &str = "supabase/tests/02_access_matrix.test.sql";
 
+/// The text of [`PGTAP_MATRIX`].
+fn pgtap_matrix_text() -> String {
+    std::fs::read_to_string(mentor_status_tests::project_root().join(PGTAP_MATRIX)).unwrap()
+}
+
 /// The fixture both matrices start from (Berit and Tove, Bjørn's left Tromsø membership, two
 /// history rows): the lines of the pgTAP file between its `-- fixture: begin` and
 /// `-- fixture: end` markers, so the two never drift apart.
 fn pgtap_fixture() -> String {
-    let path = mentor_status_tests::project_root().join(PGTAP_MATRIX);
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = pgtap_matrix_text();
     let between = text
         .split_once("-- fixture: begin")
         .and_then(|(_, rest)| rest.split_once("-- fixture: end"))
@@ -336,13 +340,12 @@ fn every_actor_may_do_exactly_what_the_matrix_says_and_denials_change_nothing() 
 /// two tables: `matrix_ops` (an operation's position in OPS and its name) and `matrix_actors`
 /// (an actor and its expected outcomes, one per position).
 fn pgtap_cells() -> std::collections::BTreeSet<(String, String, String)> {
-    let path = mentor_status_tests::project_root().join(PGTAP_MATRIX);
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = pgtap_matrix_text();
     // The rows of `insert into <table> …values`: its lines up to the one ending in `;`.
     let rows = |table: &str| -> Vec<&str> {
         let at = text
             .find(&format!("insert into {table} "))
-            .unwrap_or_else(|| panic!("no `insert into {table}` in {}", path.display()));
+            .unwrap_or_else(|| panic!("no `insert into {table}` in {PGTAP_MATRIX}"));
         let mut rows = Vec::new();
         for line in text[at..].lines().skip(1) {
             rows.push(line.trim());
