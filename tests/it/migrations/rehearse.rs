@@ -184,8 +184,7 @@ fn a_production_copy_shows_our_files_within_noise_and_a_one_alter_check_blocking
     );
 
     // One ALTER with validated CHECKs instead of ours (v1 + v2, the files it replaces): blocks
-    // the probe on peer_mentors, far longer than ours and than a --max-block-ms set just
-    // above what ours blocked.
+    // the probe on peer_mentors longer than ours did, beyond a --max-block-ms set at that.
     let ours_worst = ours
         .files
         .iter()
@@ -193,8 +192,12 @@ fn a_production_copy_shows_our_files_within_noise_and_a_one_alter_check_blocking
         .map(|f| f.worst)
         .max()
         .unwrap();
+    // A limit at what ours blocked (at least 10 ms). Not a multiple of it: on a loaded
+    // machine ours' worst is the noise (spikes of 20-30 ms were seen in CI), which can come
+    // within 3x of what the ALTER blocks at this size; the cause, checked below without
+    // timing, is that the ALTER scans the whole table under ACCESS EXCLUSIVE.
     let mut strict = options(&source, &prefix);
-    strict.max_block = (ours_worst * 2).max(Duration::from_millis(10));
+    strict.max_block = ours_worst.max(Duration::from_millis(10));
     let bad = run(&strict, one_alter_migrations()).unwrap();
     // Shown with --nocapture: the figures behind the assertions.
     println!("{}\n{}", ours.table(), bad.table());
@@ -202,7 +205,7 @@ fn a_production_copy_shows_our_files_within_noise_and_a_one_alter_check_blocking
     let file = &bad.files[0];
     assert_eq!(file.worst_table.as_deref(), Some("public.peer_mentors"));
     assert!(
-        file.worst > ours_worst * 3 && !bad.within_noise(file, 3),
+        file.worst > strict.max_block && !bad.within_noise(file, 3),
         "one ALTER blocked {:?} (idle {:?}), ours at most {ours_worst:?}\n{}",
         file.worst,
         bad.idle_floor(),
@@ -227,6 +230,13 @@ fn a_production_copy_shows_our_files_within_noise_and_a_one_alter_check_blocking
             .locks
             .iter()
             .any(|l| l.relation == "public.peer_mentors" && l.mode == "AccessExclusiveLock")
+    );
+    assert!(
+        file.rows_scanned
+            .iter()
+            .any(|(t, n)| t == "public.peer_mentors" && *n >= i64::try_from(rows).unwrap()),
+        "the one ALTER scans the whole table (under its ACCESS EXCLUSIVE lock): {:?}",
+        file.rows_scanned
     );
     assert!(
         bad.json()
