@@ -211,17 +211,11 @@ alter default privileges in schema extensions grant all on sequences to postgres
 -- or supabase_admin creates here is usable by the API roles unless a migration revokes it.
 -- ---------------------------------------------------------------------------------------
 grant usage on schema public to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
+alter default privileges for role postgres, supabase_admin in schema public
   grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
+alter default privileges for role postgres, supabase_admin in schema public
   grant all on functions to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres in schema public
-  grant all on sequences to postgres, anon, authenticated, service_role;
-alter default privileges for role supabase_admin in schema public
-  grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges for role supabase_admin in schema public
-  grant all on functions to postgres, anon, authenticated, service_role;
-alter default privileges for role supabase_admin in schema public
+alter default privileges for role postgres, supabase_admin in schema public
   grant all on sequences to postgres, anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------
@@ -298,35 +292,31 @@ comment on index auth.users_email_partial_key is
 -- auth.uid(), auth.role(), auth.email(), auth.jwt() as Supabase Auth defines them. PostgREST
 -- sets `request.jwt.claims` (JSON) per request; older versions set one
 -- `request.jwt.claim.<name>` setting per claim. Both are read, the per-claim one first.
-create or replace function auth.uid() returns uuid
+-- The first three differ only in their claim and cast, so one template writes them; each
+-- function's definition is the platform's to the byte (`pg_get_functiondef`).
+do $claim_functions$
+declare
+  f record;
+begin
+  for f in
+    select *
+      from (values ('uid', 'sub', 'uuid'),
+                   ('role', 'role', 'text'),
+                   ('email', 'email', 'text')) as c(name, claim, type)
+  loop
+    execute format($create$
+create or replace function auth.%1$s() returns %3$s
   language sql stable
 as $func$
   select
   coalesce(
-    nullif(current_setting('request.jwt.claim.sub', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-  )::uuid
-$func$;
-
-create or replace function auth.role() returns text
-  language sql stable
-as $func$
-  select
-  coalesce(
-    nullif(current_setting('request.jwt.claim.role', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-  )::text
-$func$;
-
-create or replace function auth.email() returns text
-  language sql stable
-as $func$
-  select
-  coalesce(
-    nullif(current_setting('request.jwt.claim.email', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
-  )::text
-$func$;
+    nullif(current_setting('request.jwt.claim.%2$s', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> '%2$s')
+  )::%3$s
+$func$$create$, f.name, f.claim, f.type);
+  end loop;
+end
+$claim_functions$;
 
 create or replace function auth.jwt() returns jsonb
   language sql stable

@@ -7,24 +7,23 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use mentor_status_storage::migrations::Migrator;
+use mentor_status_storage::schema::peer_mentors;
 use uuid::Uuid;
 
 use crate::support::{platform_before, text};
 
-/// `public.peer_mentors` as the baseline created it, before the status columns.
-mod old_schema {
-    diesel::table! {
-        peer_mentors (id) {
-            id -> Uuid,
-            user_id -> Uuid,
-            full_name -> Text,
-            email -> Text,
-            phone -> Nullable<Text>,
-            created_at -> Timestamptz,
-            updated_at -> Timestamptz,
-        }
-    }
-}
+/// The columns of `public.peer_mentors` as the baseline created them, before the status
+/// columns. diesel names every column it selects, so the pre-migration model's whole-table
+/// select (its `table!` had these seven) sent exactly `.select(LegacyColumns::default())`.
+type LegacyColumns = (
+    peer_mentors::id,
+    peer_mentors::user_id,
+    peer_mentors::full_name,
+    peer_mentors::email,
+    peer_mentors::phone,
+    peer_mentors::created_at,
+    peer_mentors::updated_at,
+);
 
 /// A legacy reader of whole rows, by position.
 type LegacyTuple = (
@@ -39,7 +38,7 @@ type LegacyTuple = (
 
 /// The pre-migration diesel model.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
-#[diesel(table_name = old_schema::peer_mentors, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = peer_mentors, check_for_backend(diesel::pg::Pg))]
 struct LegacyMentor {
     id: Uuid,
     user_id: Uuid,
@@ -83,9 +82,9 @@ insert into public.peer_mentors (id, user_id, full_name, email, phone, created_a
     from generate_series(1, 20) i;";
 
 fn load_both(conn: &mut PgConnection) -> (Vec<LegacyMentor>, Vec<SelectStar>) {
-    let modelled = old_schema::peer_mentors::table
+    let modelled = peer_mentors::table
         .select(LegacyMentor::as_select())
-        .order(old_schema::peer_mentors::id)
+        .order(peer_mentors::id)
         .load(conn)
         .unwrap();
     let raw = diesel::sql_query("select * from public.peer_mentors order by id")
@@ -106,9 +105,10 @@ fn pre_migration_readers_and_writers_still_work_after_the_migration() {
     let (modelled_after, raw_after) = load_both(&mut conn);
     assert_eq!(modelled_after, modelled_before);
     assert_eq!(raw_after, raw_before);
-    // The whole-table default select of the legacy table! (no explicit columns) works too.
-    let tuples: Vec<LegacyTuple> = old_schema::peer_mentors::table
-        .order(old_schema::peer_mentors::id)
+    // The legacy table!'s whole-table default select (no `.select`) works too.
+    let tuples: Vec<LegacyTuple> = peer_mentors::table
+        .select(LegacyColumns::default())
+        .order(peer_mentors::id)
         .load(&mut conn)
         .unwrap();
     assert_eq!(tuples.len(), 20);
@@ -142,12 +142,12 @@ fn pre_migration_readers_and_writers_still_work_after_the_migration() {
         "insert into auth.users (id, email) values ('a1000000-0000-4000-8000-000000000098', 'd@example.org')",
     )
     .unwrap();
-    diesel::insert_into(old_schema::peer_mentors::table)
+    diesel::insert_into(peer_mentors::table)
         .values((
-            old_schema::peer_mentors::user_id
+            peer_mentors::user_id
                 .eq(Uuid::parse_str("a1000000-0000-4000-8000-000000000098").unwrap()),
-            old_schema::peer_mentors::full_name.eq("Diesel legacy"),
-            old_schema::peer_mentors::email.eq("d@example.org"),
+            peer_mentors::full_name.eq("Diesel legacy"),
+            peer_mentors::email.eq("d@example.org"),
         ))
         .execute(&mut conn)
         .unwrap();
