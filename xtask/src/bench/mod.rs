@@ -115,6 +115,39 @@ impl Progress {
     }
 }
 
+/// CPU time (user + system, seconds) used by this process, and by its children it has waited
+/// for (pgbench), read from `/proc/self/stat`.
+#[derive(Clone, Copy)]
+pub struct CpuTimes {
+    pub own: f64,
+    pub children: f64,
+}
+
+impl CpuTimes {
+    /// Now; `None` without procfs (not Linux), where the client's CPU is not shown.
+    pub fn now() -> Option<CpuTimes> {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // After the command name (which may hold spaces and parentheses, hence the last `)`)
+        // come the fields from state (3) on; utime, stime, cutime, cstime are 14 to 17
+        // (proc(5)), in USER_HZ ticks: 100 per second on Linux.
+        let ticks: Vec<f64> = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .skip(11)
+            .take(4)
+            .map(|f| f.parse().ok())
+            .collect::<Option<_>>()?;
+        match ticks[..] {
+            [utime, stime, cutime, cstime] => Some(CpuTimes {
+                own: (utime + stime) / 100.0,
+                children: (cutime + cstime) / 100.0,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// How long pgbench runs: a duration, or a number of transactions per client.
 pub enum PgbenchRun {
     Seconds(u64),

@@ -10,6 +10,11 @@
 //! (each run starts with another path), from the same database state, and the median
 //! counts; the repository's clients warm up (a first change each, not counted) before the
 //! clock starts, as pgbench's rate excludes its connection set-up.
+//!
+//! Beside the rates: the client's CPU per change (user + system) of the repository's
+//! threads and of pgbench. Where clients and server share the cores (16 clients on 2 cores),
+//! what one client spends more is taken from the server, and this is where the two paths
+//! differ; the rest of a gap between them is run-to-run noise.
 
 use std::path::Path;
 use std::process::Command as Process;
@@ -23,8 +28,9 @@ use mentor_status_localdb::{admin, url};
 use mentor_status_storage::actor_setting::set_actor_sql;
 use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 
+use super::CpuTimes;
 use super::chart::{Series, line_chart};
-use super::table::Cell::{Count, Rate, Ratio, Text};
+use super::table::Cell::{Count, Rate, Ratio, Text, Us};
 use super::table::Column::{Both, Shown};
 use super::table::{Column, Table};
 
@@ -98,6 +104,28 @@ struct Row {
     repository: f64,
     pgbench_prepared: f64,
     rpc: f64,
+    /// Medians of the client's CPU per change, µs (`None` without procfs).
+    repository_client_us: Option<f64>,
+    pgbench_client_us: Option<f64>,
+}
+
+/// One measurement of one path.
+struct Measured {
+    /// Changes per second.
+    rate: f64,
+    /// The client's CPU per change, µs.
+    client_us: Option<f64>,
+}
+
+/// The client's CPU per change in µs, between two readings of `CpuTimes::now`.
+fn client_us(
+    before: Option<CpuTimes>,
+    after: Option<CpuTimes>,
+    of: fn(&CpuTimes) -> f64,
+    changes: f64,
+) -> Option<f64> {
+    let (before, after) = (before?, after?);
+    (changes > 0.0).then(|| (of(&after) - of(&before)) / changes * 1e6)
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -132,13 +160,13 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     let mut rows = Vec::new();
     for &clients in &args.clients {
         // Medians per path: repository, pgbench prepared, RPC.
-        let mut rates: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        let mut measured: [Vec<Measured>; 3] = [Vec::new(), Vec::new(), Vec::new()];
         for run in 1..=args.runs {
             let of = format!("run {run}/{}, {} s", args.runs, args.seconds);
             // Each run starts with another path (the order rotates), so a drift of the
             // machine over the runs does not always favour the same one.
             for path in (0..3).map(|p| (p + run as usize - 1) % 3) {
-                let rate = crate::step(
+                let m = crate::step(
                     &format!("{clients} client(s): {}, {of}", PATHS[path]),
                     || {
                         fresh_start(&db_url)?;
@@ -151,16 +179,27 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
                         }
                     },
                 )?;
-                println!("    {rate:.0} changes/s");
-                rates[path].push(rate);
+                match m.client_us {
+                    Some(us) => {
+                        println!("    {:.0} changes/s, client CPU {us:.0} µs/change", m.rate)
+                    }
+                    None => println!("    {:.0} changes/s", m.rate),
+                }
+                measured[path].push(m);
             }
         }
-        let [repository, prepared, rpcs] = rates;
+        let rates = |path: usize| median(measured[path].iter().map(|m| m.rate).collect());
+        let client = |path: usize| {
+            let us: Vec<f64> = measured[path].iter().filter_map(|m| m.client_us).collect();
+            (!us.is_empty()).then(|| median(us))
+        };
         let row = Row {
             clients,
-            repository: median(repository),
-            pgbench_prepared: median(prepared),
-            rpc: median(rpcs),
+            repository: rates(0),
+            pgbench_prepared: rates(1),
+            rpc: rates(2),
+            repository_client_us: client(0),
+            pgbench_client_us: client(1),
         };
         println!(
             "    medians: repository {:.0}/s, pgbench prepared {:.0}/s (ratio {:.2}), RPC {:.0}/s",
@@ -217,7 +256,7 @@ fn fresh_start(db_url: &str) -> Result<()> {
     Ok(())
 }
 
-fn repository_rate(db_url: &str, clients: u32, duration: Duration) -> Result<f64> {
+fn repository_rate(db_url: &str, clients: u32, duration: Duration) -> Result<Measured> {
     let pool = PoolConfig {
         max_size: clients,
         ..PoolConfig::default()
@@ -270,13 +309,19 @@ fn repository_rate(db_url: &str, clients: u32, duration: Duration) -> Result<f64
         .collect();
     ready.wait();
     let started = *start.get_or_init(Instant::now);
+    // From here on this process does nothing but the clients' changes (this thread waits).
+    let cpu_before = CpuTimes::now();
     let mut total = 0;
     for worker in workers {
         total += worker
             .join()
             .map_err(|_| anyhow::anyhow!("a benchmark client panicked"))??;
     }
-    Ok(total as f64 / started.elapsed().as_secs_f64())
+    let elapsed = started.elapsed().as_secs_f64();
+    Ok(Measured {
+        rate: total as f64 / elapsed,
+        client_us: client_us(cpu_before, CpuTimes::now(), |t| t.own, total as f64),
+    })
 }
 
 fn pgbench_rate(
@@ -285,21 +330,30 @@ fn pgbench_rate(
     db_url: &str,
     clients: u32,
     seconds: u64,
-) -> Result<f64> {
-    super::pgbench_tps(
+) -> Result<Measured> {
+    // pgbench's CPU includes its connection set-up, which its rate leaves out: a few ms.
+    let cpu_before = CpuTimes::now();
+    let rate = super::pgbench_tps(
         pgbench,
         script,
         db_url,
         clients,
         &super::PgbenchRun::Seconds(seconds),
-    )
+    )?;
+    let changes = rate * seconds as f64;
+    Ok(Measured {
+        rate,
+        client_us: client_us(cpu_before, CpuTimes::now(), |t| t.children, changes),
+    })
 }
 
 #[rustfmt::skip]
 const COLUMNS: &[Column] = &[
     Both("clients", "clients"), Both("repository /s", "repository_per_s"),
     Both("pgbench prepared /s", "pgbench_prepared_per_s"), Both("ratio", "ratio"),
-    Both("RPC (pgbench)", "rpc_per_s"), Shown(""),
+    Both("RPC (pgbench)", "rpc_per_s"),
+    Both("repository client CPU", "repository_client_us_per_change"),
+    Both("pgbench client CPU", "pgbench_client_us_per_change"), Shown(""),
 ];
 
 fn report(root: &Path, rows: &[Row]) -> Result<()> {
@@ -315,7 +369,8 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
         #[rustfmt::skip]
         let cells = vec![
             Count(r.clients.into()), Rate(r.repository), Rate(r.pgbench_prepared), Ratio(ratio),
-            Rate(r.rpc), Text { csv: verdict.clone(), shown: verdict },
+            Rate(r.rpc), Us(r.repository_client_us), Us(r.pgbench_client_us),
+            Text { csv: verdict.clone(), shown: verdict },
         ];
         table.row(cells);
     }

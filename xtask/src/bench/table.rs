@@ -21,6 +21,9 @@ pub enum Cell {
     Ratio(f64),
     /// Milliseconds: one decimal and the unit shown, three decimals in the CSV.
     Ms(f64),
+    /// Microseconds: whole units shown with the unit, one decimal in the CSV; `None` (not
+    /// measured) shows `-` and leaves the CSV field empty.
+    Us(Option<f64>),
     /// Shown in MB, bytes in the CSV.
     Bytes(u64),
     /// `YES`/`no` shown, `true`/`false` in the CSV.
@@ -36,6 +39,8 @@ impl Cell {
             Cell::Rate(v) => format!("{v:.0}"),
             Cell::Ratio(v) => format!("{v:.2}"),
             Cell::Ms(v) => format!("{v:.1} ms"),
+            Cell::Us(Some(v)) => format!("{v:.0} µs"),
+            Cell::Us(None) => "-".to_owned(),
             Cell::Bytes(b) => format!("{:.1} MB", *b as f64 / 1e6),
             Cell::Flag(yes) => (if *yes { "YES" } else { "no" }).to_owned(),
             Cell::Text { shown, .. } => shown.clone(),
@@ -47,6 +52,7 @@ impl Cell {
             Cell::Count(n) | Cell::Bytes(n) => n.to_string(),
             Cell::Rate(v) => format!("{v:.1}"),
             Cell::Ratio(v) | Cell::Ms(v) => format!("{v:.3}"),
+            Cell::Us(v) => v.map_or_else(String::new, |v| format!("{v:.1}")),
             Cell::Flag(yes) => yes.to_string(),
             Cell::Text { csv, .. } => csv.clone(),
         }
@@ -183,6 +189,16 @@ mod tests {
             table().text(),
             "clients  strategy  ours /s\n      1  ONE            12   no\n     16  SIXTEEN      1234  YES\n"
         );
+    }
+
+    #[test]
+    fn microseconds_show_their_unit_and_a_dash_when_not_measured() {
+        let (some, none) = (Cell::Us(Some(57.26)), Cell::Us(None));
+        assert_eq!(
+            (some.shown(), some.csv()),
+            ("57 µs".to_owned(), "57.3".to_owned())
+        );
+        assert_eq!((none.shown(), none.csv()), ("-".to_owned(), String::new()));
     }
 
     #[test]
