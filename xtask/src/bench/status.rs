@@ -333,13 +333,8 @@ fn pgbench_rate(
 ) -> Result<Measured> {
     // pgbench's CPU includes its connection set-up, which its rate leaves out: a few ms.
     let cpu_before = CpuTimes::now();
-    let rate = super::pgbench_tps(
-        pgbench,
-        script,
-        db_url,
-        clients,
-        &super::PgbenchRun::Seconds(seconds),
-    )?;
+    let run = super::PgbenchRun::Seconds(seconds);
+    let rate = super::pgbench_tps(pgbench, script, db_url, clients, &run)?;
     let changes = rate * seconds as f64;
     Ok(Measured {
         rate,
