@@ -169,7 +169,17 @@ pub fn pgbench_tps(
         PgbenchRun::Seconds(s) => ("-T", s.to_string()),
         PgbenchRun::Transactions(t) => ("-t", t.to_string()),
     };
+    // pgbench's sessions get the settings the pool gives the repository's connections
+    // (`statement_timeout`, whose timer every statement arms): the same sessions on both
+    // sides, so the comparison is of the clients only.
+    let timeout = mentor_status_storage::PoolConfig::default().statement_timeout;
+    let options = format!("-c statement_timeout={}", timeout.as_millis());
+    let options = match std::env::var("PGOPTIONS") {
+        Ok(theirs) if !theirs.trim().is_empty() => format!("{theirs} {options}"),
+        _ => options,
+    };
     let out = std::process::Command::new(pgbench)
+        .env("PGOPTIONS", options)
         .args(["-n", "-M", "prepared", "-c", &clients.to_string()])
         .args(["-j", &clients.to_string(), flag, &amount, "-f"])
         .arg(script)

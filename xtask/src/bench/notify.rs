@@ -117,7 +117,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             },
         )?;
         println!(
-            "    service {service:.0}/s, pgbench {pgbench_rate:.0}/s, ratio {:.2}",
+            "    service {service:.0}/s, pgbench {pgbench_rate:.0}/s, ratio {:.3}",
             service / pgbench_rate
         );
         rows.push(Row {

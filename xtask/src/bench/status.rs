@@ -202,7 +202,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             pgbench_client_us: client(1),
         };
         println!(
-            "    medians: repository {:.0}/s, pgbench prepared {:.0}/s (ratio {:.2}), RPC {:.0}/s",
+            "    medians: repository {:.0}/s, pgbench prepared {:.0}/s (ratio {:.3}), RPC {:.0}/s",
             row.repository,
             row.pgbench_prepared,
             row.repository / row.pgbench_prepared,

@@ -17,7 +17,7 @@ pub enum Cell {
     Count(u64),
     /// Per second: whole units shown, one decimal in the CSV.
     Rate(f64),
-    /// Two decimals shown, three in the CSV.
+    /// Three decimals, shown and in the CSV (so a ratio shown never rounds across a target).
     Ratio(f64),
     /// Milliseconds: one decimal and the unit shown, three decimals in the CSV.
     Ms(f64),
@@ -37,7 +37,7 @@ impl Cell {
         match self {
             Cell::Count(n) => n.to_string(),
             Cell::Rate(v) => format!("{v:.0}"),
-            Cell::Ratio(v) => format!("{v:.2}"),
+            Cell::Ratio(v) => format!("{v:.3}"),
             Cell::Ms(v) => format!("{v:.1} ms"),
             Cell::Us(Some(v)) => format!("{v:.0} µs"),
             Cell::Us(None) => "-".to_owned(),
