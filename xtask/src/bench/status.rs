@@ -14,7 +14,9 @@
 //! Beside the rates: the client's CPU per change (user + system) of the repository's
 //! threads and of pgbench. Where clients and server share the cores (16 clients on 2 cores),
 //! what one client spends more is taken from the server, and this is where the two paths
-//! differ; the rest of a gap between them is run-to-run noise.
+//! differ; the rest of a gap between them is run-to-run noise. The verdict is on the ratio
+//! of the medians; each run's own ratio (its repository rate over its pgbench rate) is shown
+//! beside it, so the spread is in plain sight.
 
 use std::path::Path;
 use std::process::Command as Process;
@@ -107,6 +109,9 @@ struct Row {
     /// Medians of the client's CPU per change, µs (`None` without procfs).
     repository_client_us: Option<f64>,
     pgbench_client_us: Option<f64>,
+    /// Each run's repository rate over the same run's pgbench rate, in run order: the
+    /// spread behind the ratio of the medians.
+    run_ratios: Vec<f64>,
 }
 
 /// One measurement of one path.
@@ -200,6 +205,11 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             rpc: rates(2),
             repository_client_us: client(0),
             pgbench_client_us: client(1),
+            run_ratios: measured[0]
+                .iter()
+                .zip(&measured[1])
+                .map(|(ours, theirs)| ours.rate / theirs.rate)
+                .collect(),
         };
         println!(
             "    medians: repository {:.0}/s, pgbench prepared {:.0}/s (ratio {:.3}), RPC {:.0}/s",
@@ -348,7 +358,8 @@ const COLUMNS: &[Column] = &[
     Both("pgbench prepared /s", "pgbench_prepared_per_s"), Both("ratio", "ratio"),
     Both("RPC (pgbench)", "rpc_per_s"),
     Both("repository client CPU", "repository_client_us_per_change"),
-    Both("pgbench client CPU", "pgbench_client_us_per_change"), Shown(""),
+    Both("pgbench client CPU", "pgbench_client_us_per_change"),
+    Both("ratio per run", "run_ratios"), Shown(""),
 ];
 
 fn report(root: &Path, rows: &[Row]) -> Result<()> {
@@ -361,10 +372,15 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
             "MISSED"
         };
         let verdict = format!("target ≥ {TARGET_RATIO} of prepared: {met}");
+        let runs = |separator: &str| {
+            let each: Vec<String> = r.run_ratios.iter().map(|v| format!("{v:.3}")).collect();
+            each.join(separator)
+        };
         #[rustfmt::skip]
         let cells = vec![
             Count(r.clients.into()), Rate(r.repository), Rate(r.pgbench_prepared), Ratio(ratio),
             Rate(r.rpc), Us(r.repository_client_us), Us(r.pgbench_client_us),
+            Text { csv: runs(";"), shown: runs(" ") },
             Text { csv: verdict.clone(), shown: verdict },
         ];
         table.row(cells);
