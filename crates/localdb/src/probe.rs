@@ -24,7 +24,8 @@ const KEYS_PER_TABLE: i64 = 200;
 /// One table the probe reads and writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeTarget {
-    /// `schema.table`, unquoted, for reports.
+    /// `schema.table`, each part quoted where SQL needs it (`format('%I.%I')`): as a report
+    /// names it and as the statements use it.
     pub table: String,
     /// `select 1 from <table> where `.
     select: String,
@@ -39,12 +40,11 @@ pub struct ProbeTarget {
 /// row, each with up to 200 of its keys (spread over the table). Tables without a primary key
 /// are not probed.
 pub fn targets(conn: &mut PgConnection, schema: &str) -> Result<Vec<ProbeTarget>, LocalDbError> {
+    // Names come back quoted by the server, ready for the statements below.
     #[derive(QueryableByName)]
     struct Table {
         #[diesel(sql_type = Text)]
-        nspname: String,
-        #[diesel(sql_type = Text)]
-        relname: String,
+        table_name: String,
         /// An SQL expression building `"col" = 'value'::type and …` for a row.
         #[diesel(sql_type = Text)]
         condition: String,
@@ -52,10 +52,10 @@ pub fn targets(conn: &mut PgConnection, schema: &str) -> Result<Vec<ProbeTarget>
         first_column: String,
     }
     let tables: Vec<Table> = diesel::sql_query(
-        "select n.nspname::text as nspname, c.relname::text as relname,
+        "select format('%I.%I', n.nspname, c.relname) as table_name,
                 string_agg(format('format(%L, %L, %I)', '%I = %L::' || format_type(a.atttypid, a.atttypmod), a.attname, a.attname),
                            ' || '' and '' || ' order by k.ord) as condition,
-                (array_agg(a.attname::text order by k.ord))[1] as first_column
+                quote_ident((array_agg(a.attname::text order by k.ord))[1]) as first_column
            from pg_constraint p
            cross join lateral unnest(p.conkey) with ordinality as k(attnum, ord)
            join pg_class c on c.oid = p.conrelid
@@ -72,11 +72,7 @@ pub fn targets(conn: &mut PgConnection, schema: &str) -> Result<Vec<ProbeTarget>
     ))?;
     let mut targets = Vec::new();
     for t in tables {
-        let table = format!(
-            "{}.{}",
-            admin::quote_ident(&t.nspname),
-            admin::quote_ident(&t.relname)
-        );
+        let (table, first) = (&t.table_name, &t.first_column);
         #[derive(QueryableByName)]
         struct Key {
             #[diesel(sql_type = Text)]
@@ -93,9 +89,8 @@ pub fn targets(conn: &mut PgConnection, schema: &str) -> Result<Vec<ProbeTarget>
         if keys.is_empty() {
             continue;
         }
-        let first = admin::quote_ident(&t.first_column);
         targets.push(ProbeTarget {
-            table: format!("{}.{}", t.nspname, t.relname),
+            table: table.clone(),
             select: format!("select 1 from {table} where "),
             update: format!("update {table} set {first} = {first} where "),
             keys: keys.into_iter().map(|k| k.k).collect(),

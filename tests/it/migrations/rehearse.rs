@@ -421,3 +421,46 @@ fn cancelling_mid_run_drops_the_scratch_copy_and_leaves_the_source_alone() {
     }
     assert_eq!(snapshot(source.url()), before);
 }
+
+/// The probe finds tables whose names need quoting, names them as SQL writes them, and reads
+/// and writes their rows without an error.
+#[test]
+fn the_probe_quotes_schema_table_and_key_names_that_need_it() {
+    let db = TestDb::platform();
+    let mut conn = db.conn();
+    conn.batch_execute(
+        r#"create schema "Odd Schema";
+           create table "Odd Schema"."Mixed Case" ("Key Col" int primary key, "select" int);
+           insert into "Odd Schema"."Mixed Case" select i, i from generate_series(1, 10) i;
+           create table "Odd Schema".updates (n int not null);
+           insert into "Odd Schema".updates values (0);
+           create function "Odd Schema".count_update() returns trigger language plpgsql as
+             $$ begin update "Odd Schema".updates set n = n + 1; return new; end $$;
+           create trigger count_update after update on "Odd Schema"."Mixed Case"
+             for each row execute function "Odd Schema".count_update();"#,
+    )
+    .unwrap();
+    let targets = mentor_status_localdb::probe::targets(&mut conn, "Odd Schema").unwrap();
+    let names: Vec<&str> = targets.iter().map(|t| t.table.as_str()).collect();
+    // `updates` has no primary key, so it is not probed.
+    assert_eq!(names, [r#""Odd Schema"."Mixed Case""#]);
+
+    let probe = mentor_status_localdb::probe::Probe::start(db.url(), targets).unwrap();
+    // Wait for the probe's writes (the trigger counts them), not for a time.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while int(
+        &mut conn,
+        r#"select n::int8 as v from "Odd Schema".updates"#,
+    ) < 3
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the probe wrote nothing in 30 s"
+        );
+        std::thread::yield_now();
+    }
+    let samples = probe.finish().unwrap();
+    assert!(samples.len() >= 3);
+    let errors: Vec<&String> = samples.iter().filter_map(|s| s.error.as_ref()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
