@@ -105,7 +105,8 @@ fn pre_migration_readers_and_writers_still_work_after_the_migration() {
     let (modelled_after, raw_after) = load_both(&mut conn);
     assert_eq!(modelled_after, modelled_before);
     assert_eq!(raw_after, raw_before);
-    // The legacy table!'s whole-table default select (no `.select`) works too.
+    // The legacy table!'s whole-table default select (its seven columns, `LegacyColumns`)
+    // works too.
     let tuples: Vec<LegacyTuple> = peer_mentors::table
         .select(LegacyColumns::default())
         .order(peer_mentors::id)

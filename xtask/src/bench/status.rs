@@ -122,15 +122,10 @@ struct Measured {
     client_us: Option<f64>,
 }
 
-/// The client's CPU per change in µs, between two readings of `CpuTimes::now`.
-fn client_us(
-    before: Option<CpuTimes>,
-    after: Option<CpuTimes>,
-    of: fn(&CpuTimes) -> f64,
-    changes: f64,
-) -> Option<f64> {
-    let (before, after) = (before?, after?);
-    (changes > 0.0).then(|| (of(&after) - of(&before)) / changes * 1e6)
+/// CPU per change in µs, from two readings (seconds) of one of `CpuTimes`' fields.
+fn per_change_us(before: Option<f64>, after: Option<f64>, changes: f64) -> Option<f64> {
+    let spent = after? - before?;
+    (changes > 0.0).then(|| spent / changes * 1e6)
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -320,7 +315,7 @@ fn repository_rate(db_url: &str, clients: u32, duration: Duration) -> Result<Mea
     ready.wait();
     let started = *start.get_or_init(Instant::now);
     // From here on this process does nothing but the clients' changes (this thread waits).
-    let cpu_before = CpuTimes::now();
+    let cpu_before = CpuTimes::now().map(|t| t.own);
     let mut total = 0;
     for worker in workers {
         total += worker
@@ -330,7 +325,7 @@ fn repository_rate(db_url: &str, clients: u32, duration: Duration) -> Result<Mea
     let elapsed = started.elapsed().as_secs_f64();
     Ok(Measured {
         rate: total as f64 / elapsed,
-        client_us: client_us(cpu_before, CpuTimes::now(), |t| t.own, total as f64),
+        client_us: per_change_us(cpu_before, CpuTimes::now().map(|t| t.own), total as f64),
     })
 }
 
@@ -342,13 +337,13 @@ fn pgbench_rate(
     seconds: u64,
 ) -> Result<Measured> {
     // pgbench's CPU includes its connection set-up, which its rate leaves out: a few ms.
-    let cpu_before = CpuTimes::now();
+    let cpu_before = CpuTimes::now().map(|t| t.children);
     let run = super::PgbenchRun::Seconds(seconds);
     let rate = super::pgbench_tps(pgbench, script, db_url, clients, &run)?;
     let changes = rate * seconds as f64;
     Ok(Measured {
         rate,
-        client_us: client_us(cpu_before, CpuTimes::now(), |t| t.children, changes),
+        client_us: per_change_us(cpu_before, CpuTimes::now().map(|t| t.children), changes),
     })
 }
 
