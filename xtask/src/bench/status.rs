@@ -245,9 +245,12 @@ const PATHS: [&str; 3] = [
 
 /// Every measurement starts from the same database: every mentor active, an empty audit
 /// trail and outbox (they grow by one row per change and per recipient, so a later run
-/// would otherwise write into larger indexes than an earlier one). TRUNCATE leaves them
-/// unanalysed, so the planner keeps its index plans; an ANALYZE of the empty tables would
-/// make the foreign-key checks scan them sequentially while they grow during the run.
+/// would otherwise write into larger indexes than an earlier one), an empty reasons table
+/// (each pause inserts a row and each resume deletes it: its heap grew from 49 to 404 pages
+/// during one 16-client series, until autovacuum came by, so later runs read a larger table
+/// than earlier ones). TRUNCATE leaves them unanalysed, so the planner keeps its index
+/// plans; an ANALYZE of the empty tables would make the foreign-key checks scan them
+/// sequentially while they grow during the run.
 fn fresh_start(db_url: &str) -> Result<()> {
     let mut conn = admin::connect(db_url)?;
     // Two transactions: the audit rows the UPDATE writes have deferred trigger events,
@@ -256,7 +259,7 @@ fn fresh_start(db_url: &str) -> Result<()> {
         "update public.peer_mentors set status = 'active', pause_at = null, pause_reason = null where status <> 'active'",
     )?;
     conn.batch_execute(
-        "truncate public.status_notifications, private.mentor_status_change_reasons, public.mentor_status_changes",
+        "truncate public.status_notifications, private.mentor_status_change_reasons, public.mentor_status_changes, private.mentor_pause_reasons",
     )?;
     Ok(())
 }
