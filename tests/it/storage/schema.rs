@@ -184,7 +184,7 @@ fn schema_rs_matches_the_migrated_database() {
     for table in &only {
         assert!(
             db_tables.contains_key(table),
-            "crates/storage/diesel.toml maps {table}, which the migrated database has not in public"
+            "crates/storage/diesel.toml maps {table}, but the migrated database has no such table in public"
         );
     }
     let fix = "crates/storage/src/schema.rs is out of date: run `cargo xtask schema` (needs diesel_cli: \
