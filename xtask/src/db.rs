@@ -33,6 +33,15 @@ pub fn database_url(root: &Path) -> Result<String> {
     Ok(LocalCluster::url(running.port, "postgres"))
 }
 
+/// The postmaster of the server the commands use, when that is the running project-local
+/// cluster (`None` under `DATABASE_URL`): its processes are ours to manage.
+pub fn local_postmaster(root: &Path) -> Result<Option<u32>> {
+    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) {
+        return Ok(None);
+    }
+    Ok(local_cluster(root)?.postmaster_pid()?)
+}
+
 /// On stderr, so that stdout keeps only what a command prints (e.g. `db-url`'s URL).
 fn say_what_happened(cluster: &LocalCluster, running: Running) {
     if let Some(kept) = running.moved_from {

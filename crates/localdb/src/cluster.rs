@@ -244,6 +244,21 @@ impl LocalCluster {
             .and_then(|line| line.trim().parse().ok()))
     }
 
+    /// The process id of the running server's postmaster (every backend is its child), or
+    /// `None` when it is not running.
+    pub fn postmaster_pid(&self) -> Result<Option<u32>, LocalDbError> {
+        if self.running_port()?.is_none() {
+            return Ok(None);
+        }
+        let pid_file = self.data_dir().join("postmaster.pid");
+        let text =
+            std::fs::read_to_string(&pid_file).map_err(LocalDbError::io("reading", &pid_file))?;
+        Ok(text
+            .lines()
+            .next()
+            .and_then(|line| line.trim().parse().ok()))
+    }
+
     /// Stops the server if it runs; returns whether it was running.
     pub fn stop(&self) -> Result<bool, LocalDbError> {
         let _lock = self.lock()?;

@@ -215,3 +215,31 @@ fn a_cluster_keeps_its_port_across_restarts_and_moves_only_when_another_program_
     drop(squatter);
     remove_scratch_cluster(&target, &cluster);
 }
+
+/// `postmaster_pid` names the process every backend is forked from (what `bench --cpus split`
+/// pins), follows a restart, and is `None` once the server is stopped.
+#[test]
+fn the_postmaster_pid_is_the_parent_of_every_backend_and_follows_restarts() {
+    let (target, cluster) = scratch_cluster("postmaster");
+    let parent_of = |pid: i64| -> u32 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let (_, rest) = stat.rsplit_once(')').unwrap();
+        rest.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let running = cluster.start().unwrap();
+        let postmaster = cluster.postmaster_pid().unwrap().expect("a running server");
+        let mut conn =
+            mentor_status_localdb::admin::connect(&LocalCluster::url(running.port, "postgres"))
+                .unwrap();
+        let backend = int(&mut conn, "select pg_backend_pid()::bigint as v");
+        assert_eq!(parent_of(backend), postmaster, "backend {backend}");
+        drop(conn);
+        seen.push(postmaster);
+        cluster.stop().unwrap();
+        assert_eq!(cluster.postmaster_pid().unwrap(), None);
+    }
+    assert_ne!(seen[0], seen[1], "a restart has a new postmaster");
+    remove_scratch_cluster(&target, &cluster);
+}

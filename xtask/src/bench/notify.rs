@@ -24,6 +24,7 @@ use mentor_status_storage::notifications::{
 };
 
 use super::chart::{Series, line_chart};
+use super::cpus::{self, Layout};
 use super::table::Cell::{Count, Rate, Ratio};
 use super::table::Column::Both;
 use super::table::{Column, Table};
@@ -39,6 +40,9 @@ pub struct Args {
     /// Notifications claimed per round
     #[arg(long, default_value_t = 50)]
     batch: u32,
+    /// Where workers and server run: CPUs of their own (the local cluster only) or all shared
+    #[arg(long, value_enum, default_value_t = Layout::Split)]
+    cpus: Layout,
 }
 
 const DATABASE: &str = "bench_notify";
@@ -91,6 +95,8 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     std::fs::create_dir_all(script.parent().context("script has a folder")?)?;
     std::fs::write(&script, pgbench_script(args.batch))?;
 
+    let pinned = cpus::apply(args.cpus, crate::db::local_postmaster(root)?)?;
+    println!("cpus: {pinned}");
     let mut rows = Vec::new();
     for &workers in &args.workers {
         let notifications = crate::step("fill the outbox (pause and resume every mentor)", || {
@@ -127,6 +133,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             pgbench: pgbench_rate,
         });
     }
+    drop(pinned);
     let mut admin_conn = admin::connect(&admin::maintenance_url(&server))?;
     admin::drop_database(&mut admin_conn, DATABASE)?;
     report(root, &rows)

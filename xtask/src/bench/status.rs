@@ -6,17 +6,18 @@
 //! repository and its pgbench twin run per change the same two statements, each its own
 //! transaction: one query that reads the mentor, its reason, its active chapters and the
 //! actor's; the compare-and-set `UPDATE … RETURNING` that also sets the actor for the audit
-//! trigger. The audit, reason and outbox triggers fire on every path. Each measurement runs `--runs` times, interleaved
-//! (each run starts with another path), from the same database state, and the median
-//! counts; the repository's clients warm up (a first change each, not counted) before the
+//! trigger. The audit, reason and outbox triggers fire on every path. Each measurement runs
+//! `--runs` times, interleaved (each run starts with another path), from the same database
+//! state, and the median counts; the repository's clients warm up (a first change each, not counted) before the
 //! clock starts, as pgbench's rate excludes its connection set-up.
 //!
 //! Beside the rates: the client's CPU per change (user + system) of the repository's
-//! threads and of pgbench. Where clients and server share the cores (16 clients on 2 cores),
-//! what one client spends more is taken from the server, and this is where the two paths
-//! differ; the rest of a gap between them is run-to-run noise. The verdict is on the ratio
-//! of the medians; each run's own ratio (its repository rate over its pgbench rate) is shown
-//! beside it, so the spread is in plain sight.
+//! threads and of pgbench. Where clients and server share the cores (`--cpus shared`, 16
+//! clients on 2 cores), what one client spends more is taken from the server, and this is
+//! where the two paths differ; by default (`--cpus split`, [`super::cpus`]) the server has
+//! CPUs of its own, as it has in production. The rest of a gap is run-to-run noise. The
+//! verdict is on the ratio of the medians; each run's own ratio (its repository rate over its
+//! pgbench rate) is shown beside it, so the spread is in plain sight.
 
 use std::path::Path;
 use std::process::Command as Process;
@@ -32,6 +33,7 @@ use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
 
 use super::CpuTimes;
 use super::chart::{Series, line_chart};
+use super::cpus::{self, Layout};
 use super::table::Cell::{Count, Rate, Ratio, Text, Us};
 use super::table::Column::{Both, Shown};
 use super::table::{Column, Table};
@@ -47,6 +49,9 @@ pub struct Args {
     /// Measurements per path and client count; the median counts
     #[arg(long, default_value_t = 3)]
     runs: u32,
+    /// Where clients and server run: CPUs of their own (the local cluster only) or all shared
+    #[arg(long, value_enum, default_value_t = Layout::Split)]
+    cpus: Layout,
 }
 
 /// The repository must reach this share of `pgbench -M prepared` running the same SQL.
@@ -157,6 +162,8 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     let rpc = dir.join("status-rpc.pgbench");
     std::fs::write(&rpc, rpc_script())?;
 
+    let pinned = cpus::apply(args.cpus, crate::db::local_postmaster(root)?)?;
+    println!("cpus: {pinned}");
     let mut rows = Vec::new();
     for &clients in &args.clients {
         // Medians per path: repository, pgbench prepared, RPC.
@@ -215,6 +222,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
         );
         rows.push(row);
     }
+    drop(pinned);
     let mut admin_conn = admin::connect(&admin::maintenance_url(&server))?;
     admin::drop_database(&mut admin_conn, DATABASE)?;
     report(root, &rows)
