@@ -1,9 +1,9 @@
 //! Where a benchmark's clients and the server run: on CPUs of their own (`--cpus split`, the
 //! default) or sharing all of them (`--cpus shared`).
 //!
-//! In production the application and the database run on different machines, and PostgreSQL's
-//! own pgbench documentation warns that the client can become the bottleneck on the server's
-//! machine. On one small machine (2 cores), every µs a client spends per request is taken from
+//! In production the application and the database run on different machines, and pgbench's
+//! documentation advises running it on another machine than the server (the client can
+//! itself become the bottleneck). On one small machine (2 cores), every µs a client spends per request is taken from
 //! the server, so a client/server comparison at many clients then measures mostly how the
 //! two clients share the cores, and moves with whatever else the machine runs. Split, the
 //! server's processes (the postmaster and every process it has forked; backends forked later
