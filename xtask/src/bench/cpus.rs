@@ -72,6 +72,15 @@ fn list(cpus: &[usize]) -> String {
     out.join(",")
 }
 
+/// `server 0-2 / clients 3`: no commas, as it is a CSV field.
+fn split_label(server: &[usize], clients: &[usize]) -> String {
+    format!(
+        "server {} / clients {}",
+        list(server).replace(',', " "),
+        list(clients).replace(',', " ")
+    )
+}
+
 /// The postmaster and every process below it, from `/proc` (ppid is field 4 of `stat`).
 fn process_tree(root: u32) -> Vec<u32> {
     let mut parents = Vec::new();
@@ -152,7 +161,16 @@ fn give_back_on_ctrl_c() {
 /// masks they had.
 pub struct Pinned {
     what: String,
+    /// `server 0 / clients 1` or `shared`: the layout in a CSV field and a chart title.
+    label: String,
     restore: Option<Restore>,
+}
+
+impl Pinned {
+    /// The layout in a few words, for a CSV field and a chart title.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
 }
 
 struct Restore {
@@ -184,6 +202,7 @@ impl Drop for Pinned {
 pub fn apply(layout: Layout, postmaster: Option<u32>) -> Result<Pinned> {
     let shared = |why: &str| Pinned {
         what: format!("clients and server share every CPU ({why})"),
+        label: "shared".to_owned(),
         restore: None,
     };
     if layout == Layout::Shared {
@@ -207,6 +226,7 @@ pub fn apply(layout: Layout, postmaster: Option<u32>) -> Result<Pinned> {
             list(&server),
             list(&clients)
         ),
+        label: split_label(&server, &clients),
         restore: Some(Restore {
             postmaster,
             server_mask,
@@ -252,6 +272,10 @@ mod tests {
         assert_eq!(list(&[0]), "0");
         assert_eq!(list(&[0, 1, 2, 3]), "0-3");
         assert_eq!(list(&[0, 2, 3, 4, 7]), "0,2-4,7");
+        assert_eq!(
+            split_label(&[0, 2, 3], &[5, 7]),
+            "server 0 2-3 / clients 5 7"
+        );
     }
 
     #[test]
@@ -274,6 +298,7 @@ mod tests {
         let pinned = apply(Layout::Split, Some(server.id()))?;
         let during_own = members(&sched_getaffinity(Pid::from_raw(0))?);
         let during_server = members(&sched_getaffinity(pid(server.id()))?);
+        let pinned_label = pinned.label().to_owned();
         drop(pinned);
         let after_own = members(&sched_getaffinity(Pid::from_raw(0))?);
         let after_server = members(&sched_getaffinity(pid(server.id()))?);
@@ -282,8 +307,10 @@ mod tests {
         if let Some((server_cpus, client_cpus)) = split(&before_own) {
             assert_eq!(during_server, server_cpus);
             assert_eq!(during_own, client_cpus);
+            assert_eq!(pinned_label, split_label(&server_cpus, &client_cpus));
         } else {
             assert_eq!((&during_own, &during_server), (&before_own, &before_server));
+            assert_eq!(pinned_label, "shared");
         }
         assert_eq!(after_own, before_own);
         assert_eq!(after_server, before_server);

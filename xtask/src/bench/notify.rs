@@ -25,8 +25,8 @@ use mentor_status_storage::notifications::{
 
 use super::chart::{Series, line_chart};
 use super::cpus::{self, Layout};
-use super::table::Cell::{Count, Rate, Ratio};
-use super::table::Column::Both;
+use super::table::Cell::{Count, Rate, Ratio, Text};
+use super::table::Column::{Both, Csv};
 use super::table::{Column, Table};
 
 #[derive(clap::Args)]
@@ -133,10 +133,11 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             pgbench: pgbench_rate,
         });
     }
+    let layout = pinned.label().to_owned();
     drop(pinned);
     let mut admin_conn = admin::connect(&admin::maintenance_url(&server))?;
     admin::drop_database(&mut admin_conn, DATABASE)?;
-    report(root, &rows)
+    report(root, &rows, &layout)
 }
 
 /// Empties the outbox and refills it: every mentor paused and resumed (as maintenance), two
@@ -259,15 +260,16 @@ fn pgbench_rate(
 const COLUMNS: &[Column] = &[
     Both("workers", "workers"), Both("notifications", "notifications"),
     Both("service /s", "service_per_s"), Both("pgbench /s", "pgbench_per_s"), Both("ratio", "ratio"),
+    Csv("cpus"),
 ];
 
-fn report(root: &Path, rows: &[Row]) -> Result<()> {
+fn report(root: &Path, rows: &[Row], layout: &str) -> Result<()> {
     let mut table = Table::new(COLUMNS);
     for r in rows {
         #[rustfmt::skip]
         let cells = vec![
             Count(r.workers.into()), Count(r.notifications), Rate(r.service), Rate(r.pgbench),
-            Ratio(r.service / r.pgbench),
+            Ratio(r.service / r.pgbench), Text { csv: layout.to_owned(), shown: String::new() },
         ];
         table.row(cells);
     }
@@ -289,7 +291,7 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
         },
     ];
     let svg = line_chart(
-        "Notifications delivered per second",
+        &format!("Notifications delivered per second (CPUs: {layout})"),
         "workers",
         "notifications / s",
         &series,

@@ -35,7 +35,7 @@ use super::CpuTimes;
 use super::chart::{Series, line_chart};
 use super::cpus::{self, Layout};
 use super::table::Cell::{Count, Rate, Ratio, Text, Us};
-use super::table::Column::{Both, Shown};
+use super::table::Column::{Both, Csv, Shown};
 use super::table::{Column, Table};
 
 #[derive(clap::Args)]
@@ -222,10 +222,11 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
         );
         rows.push(row);
     }
+    let layout = pinned.label().to_owned();
     drop(pinned);
     let mut admin_conn = admin::connect(&admin::maintenance_url(&server))?;
     admin::drop_database(&mut admin_conn, DATABASE)?;
-    report(root, &rows)
+    report(root, &rows, &layout)
 }
 
 pub(super) fn pgbench_binary(root: &Path) -> Result<std::path::PathBuf> {
@@ -365,10 +366,10 @@ const COLUMNS: &[Column] = &[
     Both("RPC (pgbench)", "rpc_per_s"),
     Both("repository client CPU", "repository_client_us_per_change"),
     Both("pgbench client CPU", "pgbench_client_us_per_change"),
-    Both("ratio per run", "run_ratios"), Shown(""),
+    Both("ratio per run", "run_ratios"), Shown(""), Csv("cpus"),
 ];
 
-fn report(root: &Path, rows: &[Row]) -> Result<()> {
+fn report(root: &Path, rows: &[Row], layout: &str) -> Result<()> {
     let mut table = Table::new(COLUMNS);
     for r in rows {
         let ratio = r.repository / r.pgbench_prepared;
@@ -388,6 +389,7 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
             Rate(r.rpc), Us(r.repository_client_us), Us(r.pgbench_client_us),
             Text { csv: runs(";"), shown: runs(" ") },
             Text { csv: verdict.clone(), shown: verdict },
+            Text { csv: layout.to_owned(), shown: String::new() },
         ];
         table.row(cells);
     }
@@ -400,7 +402,7 @@ fn report(root: &Path, rows: &[Row]) -> Result<()> {
             .collect(),
     };
     let svg = line_chart(
-        "Status changes per second (medians)",
+        &format!("Status changes per second (medians; CPUs: {layout})"),
         "clients",
         "changes / s",
         &[
