@@ -16,12 +16,17 @@ pub fn local_cluster(root: &Path) -> Result<LocalCluster> {
     Ok(LocalCluster::for_target_dir(&target_dir(root), binaries)?)
 }
 
+/// `DATABASE_URL` when it is set and not blank.
+pub fn database_url_from_env() -> Option<String> {
+    std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
 /// The database every command works on: `DATABASE_URL`, or database `postgres` of the local
 /// cluster (started if needed).
 pub fn database_url(root: &Path) -> Result<String> {
-    if let Ok(url) = std::env::var("DATABASE_URL")
-        && !url.trim().is_empty()
-    {
+    if let Some(url) = database_url_from_env() {
         return Ok(url);
     }
     let cluster = local_cluster(root)
@@ -36,7 +41,7 @@ pub fn database_url(root: &Path) -> Result<String> {
 /// The postmaster of the server the commands use, when that is the running project-local
 /// cluster (`None` under `DATABASE_URL`): its processes are ours to manage.
 pub fn local_postmaster(root: &Path) -> Result<Option<u32>> {
-    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) {
+    if database_url_from_env().is_some() {
         return Ok(None);
     }
     Ok(local_cluster(root)?.postmaster_pid()?)
@@ -63,7 +68,7 @@ fn say_what_happened(cluster: &LocalCluster, running: Running) {
 
 /// Where the commands connect, for messages.
 pub fn describe(database_url: &str) -> String {
-    let from = if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) {
+    let from = if database_url_from_env().is_some() {
         "DATABASE_URL"
     } else {
         "local cluster"
@@ -96,9 +101,7 @@ pub fn start(root: &Path) -> Result<()> {
         cluster.log_file().display()
     );
     println!("{}", LocalCluster::url(port, "postgres"));
-    if let Ok(other) = std::env::var("DATABASE_URL")
-        && !other.trim().is_empty()
-    {
+    if let Some(other) = database_url_from_env() {
         println!(
             "note: DATABASE_URL is set, so the other commands use {}, not this local cluster (unset it to use this one)",
             url::redact(&other)

@@ -221,6 +221,21 @@ impl LocalCluster {
 
     /// The port of the running server, or `None` when it is not running.
     pub fn running_port(&self) -> Result<Option<u16>, LocalDbError> {
+        self.running_pid_file_line(3)
+    }
+
+    /// The process id of the running server's postmaster (every backend is its child), or
+    /// `None` when it is not running.
+    pub fn postmaster_pid(&self) -> Result<Option<u32>, LocalDbError> {
+        self.running_pid_file_line(0)
+    }
+
+    /// Line `n` of `postmaster.pid` (pid, data dir, start time, port, socket dir, listen
+    /// address, …), parsed, while the server runs; `None` when it does not.
+    fn running_pid_file_line<T: std::str::FromStr>(
+        &self,
+        n: usize,
+    ) -> Result<Option<T>, LocalDbError> {
         let pid_file = self.data_dir().join("postmaster.pid");
         if !pid_file.is_file() {
             return Ok(None);
@@ -235,27 +250,11 @@ impl LocalCluster {
         if !status.status.success() {
             return Ok(None);
         }
-        // postmaster.pid: pid, data dir, start time, port, socket dir, listen address, …
         let text =
             std::fs::read_to_string(&pid_file).map_err(LocalDbError::io("reading", &pid_file))?;
         Ok(text
             .lines()
-            .nth(3)
-            .and_then(|line| line.trim().parse().ok()))
-    }
-
-    /// The process id of the running server's postmaster (every backend is its child), or
-    /// `None` when it is not running.
-    pub fn postmaster_pid(&self) -> Result<Option<u32>, LocalDbError> {
-        if self.running_port()?.is_none() {
-            return Ok(None);
-        }
-        let pid_file = self.data_dir().join("postmaster.pid");
-        let text =
-            std::fs::read_to_string(&pid_file).map_err(LocalDbError::io("reading", &pid_file))?;
-        Ok(text
-            .lines()
-            .next()
+            .nth(n)
             .and_then(|line| line.trim().parse().ok()))
     }
 

@@ -3,9 +3,10 @@
 //!
 //! In production the application and the database run on different machines, and pgbench's
 //! documentation advises running it on another machine than the server (the client can
-//! itself become the bottleneck). On one small machine (2 cores), every µs a client spends per request is taken from
-//! the server, so a client/server comparison at many clients then measures mostly how the
-//! two clients share the cores, and moves with whatever else the machine runs. Split, the
+//! itself become the bottleneck). On one small machine (2 cores), every µs a client spends
+//! per request is taken from the server, so a client/server comparison at many clients then
+//! measures mostly how the two clients share the cores, and moves with whatever else the
+//! machine runs. Split, the
 //! server's processes (the postmaster and every process it has forked; backends forked later
 //! inherit its mask) get most CPUs and this process (the Rust clients' threads and the pgbench
 //! it starts) the rest, for both paths alike; both are given back their masks afterwards.
@@ -94,9 +95,8 @@ fn process_tree(root: u32) -> Vec<u32> {
                 continue;
             };
             let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-            let ppid = stat
-                .rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            let ppid = super::stat_fields(&stat)
+                .and_then(|mut fields| fields.nth(1))
                 .and_then(|p| p.parse::<u32>().ok());
             if let Some(ppid) = ppid {
                 parents.push((pid, ppid));
@@ -134,10 +134,10 @@ fn give_back_server(postmaster: u32, mask: &CpuSet) {
     }
 }
 
-fn remember(in_force: Option<(u32, CpuSet)>) {
-    if let Ok(mut slot) = IN_FORCE.lock() {
-        *slot = in_force;
-    }
+fn remember(in_force: Option<(u32, CpuSet)>) -> Option<(u32, CpuSet)> {
+    IN_FORCE
+        .lock()
+        .map_or(None, |mut slot| std::mem::replace(&mut *slot, in_force))
 }
 
 /// On Ctrl-C: the server's CPUs back, then the exit an interrupt has (130).
@@ -157,13 +157,14 @@ fn give_back_on_ctrl_c() {
     });
 }
 
-/// A layout in force; dropping it gives the server's processes and this thread back the
-/// masks they had.
+/// A layout in force; dropping it gives the server's processes (from [`IN_FORCE`]) and this
+/// thread back the masks they had.
 pub struct Pinned {
     what: String,
     /// `server 0 / clients 1` or `shared`: the layout in a CSV field and a chart title.
     label: String,
-    restore: Option<Restore>,
+    /// This thread's mask before the split (`None`: nothing was pinned).
+    own_mask: Option<CpuSet>,
 }
 
 impl Pinned {
@@ -171,12 +172,6 @@ impl Pinned {
     pub fn label(&self) -> &str {
         &self.label
     }
-}
-
-struct Restore {
-    postmaster: u32,
-    server_mask: CpuSet,
-    own_mask: CpuSet,
 }
 
 impl fmt::Display for Pinned {
@@ -187,10 +182,11 @@ impl fmt::Display for Pinned {
 
 impl Drop for Pinned {
     fn drop(&mut self) {
-        if let Some(r) = &self.restore {
-            give_back_server(r.postmaster, &r.server_mask);
-            remember(None);
-            let _ = sched_setaffinity(Pid::from_raw(0), &r.own_mask);
+        if let Some(own_mask) = &self.own_mask {
+            if let Some((postmaster, mask)) = remember(None) {
+                give_back_server(postmaster, &mask);
+            }
+            let _ = sched_setaffinity(Pid::from_raw(0), own_mask);
         }
     }
 }
@@ -203,7 +199,7 @@ pub fn apply(layout: Layout, postmaster: Option<u32>) -> Result<Pinned> {
     let shared = |why: &str| Pinned {
         what: format!("clients and server share every CPU ({why})"),
         label: "shared".to_owned(),
-        restore: None,
+        own_mask: None,
     };
     if layout == Layout::Shared {
         return Ok(shared("--cpus shared"));
@@ -227,11 +223,7 @@ pub fn apply(layout: Layout, postmaster: Option<u32>) -> Result<Pinned> {
             list(&clients)
         ),
         label: split_label(&server, &clients),
-        restore: Some(Restore {
-            postmaster,
-            server_mask,
-            own_mask,
-        }),
+        own_mask: Some(own_mask),
     };
     remember(Some((postmaster, server_mask)));
     give_back_on_ctrl_c();

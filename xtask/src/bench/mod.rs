@@ -128,13 +128,9 @@ impl CpuTimes {
     /// Now; `None` without procfs (not Linux), where the client's CPU is not shown.
     pub fn now() -> Option<CpuTimes> {
         let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-        // After the command name (which may hold spaces and parentheses, hence the last `)`)
-        // come the fields from state (3) on; utime, stime, cutime, cstime are 14 to 17
-        // (proc(5)), in USER_HZ ticks: 100 per second on Linux.
-        let ticks: Vec<f64> = stat
-            .rsplit_once(')')?
-            .1
-            .split_whitespace()
+        // utime, stime, cutime, cstime are fields 14 to 17 (proc(5)), in USER_HZ ticks: 100
+        // per second on Linux.
+        let ticks: Vec<f64> = stat_fields(&stat)?
             .skip(11)
             .take(4)
             .map(|f| f.parse().ok())
@@ -147,6 +143,12 @@ impl CpuTimes {
             _ => None,
         }
     }
+}
+
+/// The fields of a `/proc/<pid>/stat` text from state (field 3 of proc(5)) on: after the
+/// command name, which may hold spaces and parentheses, hence the last `)`.
+pub fn stat_fields(stat: &str) -> Option<std::str::SplitWhitespace<'_>> {
+    Some(stat.rsplit_once(')')?.1.split_whitespace())
 }
 
 /// How long pgbench runs: a duration, or a number of transactions per client.

@@ -8,8 +8,8 @@
 //! actor's; the compare-and-set `UPDATE … RETURNING` that also sets the actor for the audit
 //! trigger. The audit, reason and outbox triggers fire on every path. Each measurement runs
 //! `--runs` times, interleaved (each run starts with another path), from the same database
-//! state, and the median counts; the repository's clients warm up (a first change each, not counted) before the
-//! clock starts, as pgbench's rate excludes its connection set-up.
+//! state, and the median counts; the repository's clients warm up (a first change each, not
+//! counted) before the clock starts, as pgbench's rate excludes its connection set-up.
 //!
 //! Beside the rates: the client's CPU per change (user + system) of the repository's
 //! threads and of pgbench. Where clients and server share the cores (`--cpus shared`, 16

@@ -134,7 +134,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             cli.version()
         );
     }
-    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.trim().is_empty()) {
+    if crate::db::database_url_from_env().is_some() {
         println!(
             "note: cli-compat always uses the project-local cluster (DATABASE_URL is ignored)"
         );
