@@ -11,9 +11,11 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use diesel::connection::SimpleConnection;
 use mentor_status_chaos::faults::FaultKind;
-use mentor_status_chaos::{ChaosCluster, Config, Sabotage, migration_crash, run};
+use mentor_status_chaos::{ChaosCluster, Config, Sabotage, migration_crash, run, snapshot};
 use mentor_status_localdb::PgBinaries;
+use mentor_status_tests::TestDb;
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -115,5 +117,51 @@ fn a_crash_during_the_status_migrations_validate_leaves_a_truthful_history_and_u
             .to_lowercase()
             .contains("validate constraint"),
         "{text}"
+    );
+}
+
+/// The rule check reads every CHECK constraint from the catalog (so it never restates a
+/// predicate, and one a later migration adds is covered) and evaluates it on every row,
+/// also on rows PostgreSQL never checked because the constraint is NOT VALID. (No cluster
+/// of its own: nothing is crashed, a database on the shared cluster is enough.)
+#[test]
+fn the_rule_check_evaluates_every_check_constraint_of_the_catalog_on_every_row() {
+    let db = TestDb::seeded();
+    let mut conn = db.conn();
+    assert_eq!(snapshot::rule_violations(&mut conn).unwrap(), []);
+
+    // An active mentor with a pause_at, written while the constraint was away (and the
+    // triggers off) and re-added NOT VALID from its own definition; and a table and a constraint the checker has never
+    // heard of, broken by two rows.
+    conn.batch_execute(
+        "do $break$
+         declare
+           definition text := pg_get_constraintdef(
+             (select oid from pg_constraint where conname = 'chk_pause_at_only_when_paused'));
+         begin
+           alter table public.peer_mentors drop constraint chk_pause_at_only_when_paused;
+           -- The triggers check the rule again: off for this one write.
+           alter table public.peer_mentors disable trigger user;
+           update public.peer_mentors set pause_at = now()
+            where id = (select id from public.peer_mentors where status = 'active' order by id limit 1);
+           alter table public.peer_mentors enable trigger user;
+           execute format('alter table public.peer_mentors add constraint chk_pause_at_only_when_paused %s not valid', definition);
+         end
+         $break$;
+         create table private.chaos_probe (n int);
+         insert into private.chaos_probe values (-1), (-2), (3), (null);
+         alter table private.chaos_probe add constraint chaos_probe_positive check (n > 0) not valid;",
+    )
+    .unwrap();
+
+    let found = snapshot::rule_violations(&mut conn).unwrap();
+    let found: Vec<(&str, i64)> = found.iter().map(|v| (v.rule.as_str(), v.count)).collect();
+    assert_eq!(
+        found,
+        [
+            ("private.chaos_probe chaos_probe_positive", 2),
+            ("public.peer_mentors chk_pause_at_only_when_paused", 1),
+            ("constraints left NOT VALID", 2),
+        ]
     );
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use mentor_status_localdb::{LocalCluster, PgBinaries, admin, platform};
+use mentor_status_storage::Context as _;
 
 use crate::ChaosError;
 
@@ -46,9 +47,7 @@ impl ChaosCluster {
             let mut conn = admin::connect(&LocalCluster::admin_url(this.port, "postgres"))?;
             for setting in ["synchronous_commit = on", "track_commit_timestamp = on"] {
                 conn.batch_execute(&format!("alter system set {setting}"))
-                    .map_err(ChaosError::query(format!(
-                        "configuring the chaos cluster: {setting}"
-                    )))?;
+                    .with_context(|| format!("configuring the chaos cluster: {setting}"))?;
             }
         }
         this.cluster.stop()?;

@@ -2,8 +2,8 @@
 //! checks failed, which is a [`Report`](crate::Report)).
 
 use mentor_status_localdb::LocalDbError;
-use mentor_status_storage::PoolError;
 use mentor_status_storage::migrations::MigrationError;
+use mentor_status_storage::{DbError, PoolError};
 
 /// The run could not be set up or carried out.
 #[derive(Debug, thiserror::Error)]
@@ -19,25 +19,9 @@ pub enum ChaosError {
     #[error(transparent)]
     Pool(#[from] PoolError),
     /// A query of the harness itself failed (setup or checks, not a writer).
-    #[error("{context}: {source}")]
-    Query {
-        /// What the harness was doing.
-        context: String,
-        /// What PostgreSQL or the driver said.
-        #[source]
-        source: diesel::result::Error,
-    },
+    #[error(transparent)]
+    Database(#[from] DbError),
     /// Something else about the run went wrong.
     #[error("{0}")]
     Run(String),
-}
-
-impl ChaosError {
-    /// A closure turning a diesel error into [`ChaosError::Query`] with `context`.
-    pub(crate) fn query(
-        context: impl Into<String>,
-    ) -> impl FnOnce(diesel::result::Error) -> ChaosError {
-        let context = context.into();
-        move |source| ChaosError::Query { context, source }
-    }
 }

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
+use mentor_status_storage::Context as _;
 use uuid::Uuid;
 
 use crate::{ChaosError, SplitMix64};
@@ -206,8 +207,9 @@ impl Fixture {
                 .iter()
                 .map(|u| format!("('{u}')")),
         );
-        conn.batch_execute(&sql)
-            .map_err(ChaosError::query("inserting the chaos fixture"))
+        Ok(conn
+            .batch_execute(&sql)
+            .context("inserting the chaos fixture")?)
     }
 }
 

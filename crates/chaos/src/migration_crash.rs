@@ -12,7 +12,7 @@ use diesel::pg::PgConnection;
 use mentor_status_domain::{Actor, Command, PauseReason, ReasonCode};
 use mentor_status_localdb::admin;
 use mentor_status_storage::migrations::{Migrations, Migrator};
-use mentor_status_storage::{MentorId, MentorStatusRepository, PoolConfig};
+use mentor_status_storage::{Context as _, MentorId, MentorStatusRepository, PoolConfig};
 
 use crate::report::Check;
 use crate::writers::text;
@@ -94,8 +94,8 @@ const VALIDATE_RUNNING: &str = "select coalesce((select query from pg_stat_activ
    where datname = current_database() and state = 'active' and pid <> pg_backend_pid()
      and query ilike '%validate constraint%' limit 1), '') as v";
 
-fn q(conn: &mut PgConnection, what: &str, sql: &str) -> Result<String, ChaosError> {
-    text(conn, sql).map_err(ChaosError::query(what.to_owned()))
+fn q(conn: &mut PgConnection, what: &'static str, sql: &str) -> Result<String, ChaosError> {
+    Ok(text(conn, sql).context(what)?)
 }
 
 /// Runs the test on a database `chaos_migration` of `cluster` with `rows` legacy mentors.
@@ -146,7 +146,7 @@ fn attempt(cluster: &ChaosCluster, rows: u64) -> Result<MigrationCrashReport, Ch
     while done < rows {
         let hi = (done + batch).min(rows);
         conn.batch_execute(&legacy_mentors_sql(done + 1, hi))
-            .map_err(ChaosError::query("inserting legacy mentors"))?;
+            .context("inserting legacy mentors")?;
         done = hi;
     }
     Migrator::new(&mut conn).up(Some(&add))?;

@@ -9,7 +9,7 @@ use diesel::connection::SimpleConnection;
 use mentor_status_localdb::admin;
 use mentor_status_storage::migrations::Migrator;
 use mentor_status_storage::notifications::{CoordinatorNotificationService, RetryPolicy};
-use mentor_status_storage::{MentorStatusRepository, PoolConfig};
+use mentor_status_storage::{Context as _, MentorStatusRepository, PoolConfig};
 
 use crate::check;
 use crate::faults::{self, FaultCounts};
@@ -96,7 +96,7 @@ fn sabotage(conn: &mut diesel::pg::PgConnection) -> Result<(), ChaosError> {
         conn,
         "select pg_get_functiondef('private.store_pause_reason()'::regprocedure) as v",
     )
-    .map_err(ChaosError::query("reading the audit trigger's function"))?;
+    .context("reading the audit trigger's function")?;
     let needle = "and (old.status is distinct from new.status";
     if !definition.contains(needle) {
         return Err(ChaosError::Run(
@@ -108,8 +108,9 @@ fn sabotage(conn: &mut diesel::pg::PgConnection) -> Result<(), ChaosError> {
         &format!("and pg_catalog.current_setting('role') <> 'service_role'\n     {needle}"),
         1,
     );
-    conn.batch_execute(&broken)
-        .map_err(ChaosError::query("replacing the audit trigger's function"))
+    Ok(conn
+        .batch_execute(&broken)
+        .context("replacing the audit trigger's function")?)
 }
 
 /// The result of a writer thread that panicked: one failure on its path.
@@ -145,9 +146,7 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
         "alter database {DATABASE} set lock_timeout = '{}ms'",
         config.lock_timeout.as_millis()
     ))
-    .map_err(ChaosError::query(
-        "setting the chaos database's lock_timeout",
-    ))?;
+    .context("setting the chaos database's lock_timeout")?;
     if config.sabotage == Some(Sabotage::SkipServiceRoleAudit) {
         sabotage(&mut conn)?;
     }
@@ -271,7 +270,10 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
     let audit = snapshot::audit(&mut conn)?;
     let outbox = snapshot::outbox(&mut conn)?;
     let churn = snapshot::churn(&mut conn)?;
-    let violations = snapshot::rule_violations(&mut conn)?;
+    let broken_rules: Vec<String> = snapshot::rule_violations(&mut conn)?
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     drop(conn);
 
     let mut paths: BTreeMap<Path, Tally> = BTreeMap::new();
@@ -366,9 +368,13 @@ pub fn run(cluster: &ChaosCluster, config: &Config) -> Result<Report, ChaosError
             ),
         ),
         Check::new(
-            "no row breaks a status rule (CHECKs, reasons only while paused, all validated)",
-            violations == 0,
-            format!("{violations} violations"),
+            "no row breaks a status rule (every CHECK, reasons only while paused, all validated)",
+            broken_rules.is_empty(),
+            if broken_rules.is_empty() {
+                "none".to_owned()
+            } else {
+                broken_rules.join("; ")
+            },
         ),
         Check::new(
             "each change notifies exactly resolve_recipients of the graph at the time",

@@ -5,17 +5,15 @@ use chrono::DateTime;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
+use mentor_status_storage::Context as _;
 use uuid::Uuid;
 
 use crate::ChaosError;
 
-/// A mentor's status columns, `pause_at` in microseconds, the reason from
-/// `private.mentor_pause_reasons`.
+/// A mentor's status as the checker compares it: `status`, `pause_at` in microseconds, the
+/// reason. What a mentor's row holds, and what an audit row leaves or started from.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
-pub struct MentorRowState {
-    /// The mentor.
-    #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
+pub struct StatusState {
     /// `status`.
     #[diesel(sql_type = Text)]
     pub status: String,
@@ -27,12 +25,23 @@ pub struct MentorRowState {
     pub reason: Option<String>,
 }
 
-impl MentorRowState {
-    /// `status pause_at reason`, for messages.
+impl StatusState {
+    /// `status [since …] [(reason)]`, for messages.
     #[must_use]
     pub fn describe(&self) -> String {
         describe(&self.status, self.pause_at, self.reason.as_deref())
     }
+}
+
+/// A mentor's status columns, the reason from `private.mentor_pause_reasons`.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct MentorRowState {
+    /// The mentor.
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    /// Its status.
+    #[diesel(embed)]
+    pub state: StatusState,
 }
 
 /// `status [since …] [(reason)]`.
@@ -87,6 +96,37 @@ pub struct AuditRow {
     /// When the change's transaction committed (µs; `track_commit_timestamp`).
     #[diesel(sql_type = Nullable<BigInt>)]
     pub committed_at: Option<i64>,
+}
+
+impl AuditRow {
+    /// The state the change started from, as far as the row tells: the reason is known only
+    /// when the change ended a pause.
+    #[must_use]
+    pub fn from_state(&self) -> StatusState {
+        StatusState {
+            status: self.from_status.clone(),
+            pause_at: self.from_pause_at,
+            reason: if self.to_status == "paused" {
+                None
+            } else {
+                self.reason.clone()
+            },
+        }
+    }
+
+    /// The state the change left.
+    #[must_use]
+    pub fn to_state(&self) -> StatusState {
+        StatusState {
+            status: self.to_status.clone(),
+            pause_at: self.to_pause_at,
+            reason: if self.to_status == "paused" {
+                self.reason.clone()
+            } else {
+                None
+            },
+        }
+    }
 }
 
 /// One outbox row.
@@ -144,7 +184,8 @@ fn load<T: QueryableByName<diesel::pg::Pg> + 'static>(
 ) -> Result<Vec<T>, ChaosError> {
     diesel::sql_query(sql)
         .load(conn)
-        .map_err(ChaosError::query(format!("reading {what}")))
+        .with_context(|| format!("reading {what}"))
+        .map_err(ChaosError::from)
 }
 
 /// Every mentor's state.
@@ -236,31 +277,101 @@ pub fn churn(conn: &mut PgConnection) -> Result<Vec<GraphFact>, ChaosError> {
     )
 }
 
-/// Rows that break a status rule: a CHECK of `peer_mentors` or `mentor_status_changes`
-/// evaluated on every row (also on rows written while a constraint was not yet
-/// validated), a stored reason of a mentor who is not paused, and constraints left NOT
-/// VALID.
+/// A rule some rows break, and how many rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The rule: `<table> <constraint>` for a CHECK, or what the rule says.
+    pub rule: String,
+    /// How many rows break it (for NOT VALID: how many constraints).
+    pub count: i64,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.rule, self.count)
+    }
+}
+
+/// A CHECK constraint as the catalog holds it.
+#[derive(QueryableByName)]
+struct CheckDefinition {
+    #[diesel(sql_type = Text)]
+    relation: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    expression: String,
+}
+
+/// Every CHECK constraint of the tables in `public` and `private` (the status columns, the
+/// audit trail, the outbox, the stored reasons, and whatever a later migration adds), read
+/// from the catalog so that the checker never restates a predicate.
+const CHECK_DEFINITIONS: &str =
+    "select pg_catalog.format('%I.%I', n.nspname, t.relname) as relation,
+        c.conname::text as name, pg_catalog.pg_get_expr(c.conbin, c.conrelid) as expression
+   from pg_catalog.pg_constraint as c
+   join pg_catalog.pg_class as t on t.oid = c.conrelid
+   join pg_catalog.pg_namespace as n on n.oid = t.relnamespace
+  where c.contype = 'c' and n.nspname in ('public', 'private')
+  order by 1, 2";
+
+/// The rules that are not a CHECK: a stored reason of a mentor who is not paused
+/// (`private.mentor_pause_reasons` is a table of its own, so no CHECK can say it), and
+/// constraints left NOT VALID (a crash between ADD and VALIDATE must not go unseen).
+const OTHER_RULES: [(&str, &str); 2] = [
+    (
+        "a stored pause reason of a mentor who is not paused",
+        "select count(*)::text as v from private.mentor_pause_reasons as r
+           join public.peer_mentors as m on m.id = r.mentor_id
+          where m.status <> 'paused'",
+    ),
+    (
+        "constraints left NOT VALID",
+        "select count(*)::text as v from pg_catalog.pg_constraint as c
+           join pg_catalog.pg_namespace as n on n.oid = c.connamespace
+          where n.nspname in ('public', 'private') and not c.convalidated",
+    ),
+];
+
+/// The rules rows break: every CHECK constraint of `public` and `private` evaluated on every
+/// row (also on rows written while the constraint was NOT VALID, which PostgreSQL never
+/// checked), plus [`OTHER_RULES`]. Empty when nothing breaks a rule.
 ///
 /// # Errors
 ///
 /// A query error.
-pub fn rule_violations(conn: &mut PgConnection) -> Result<i64, ChaosError> {
-    let v = crate::writers::text(
-        conn,
-        "select ((select count(*) from public.peer_mentors
-                   where not ((status <> 'paused' or pause_at is not null)
-                              and (status = 'paused' or pause_at is null)
-                              and (status = 'paused' or pause_reason is null)))
-               + (select count(*) from private.mentor_pause_reasons as r
-                    join public.peer_mentors as m on m.id = r.mentor_id
-                   where m.status <> 'paused')
-               + (select count(*) from public.mentor_status_changes
-                   where changed_by is null and actor_role = 'authenticated')
-               + (select count(*) from pg_catalog.pg_constraint
-                   where conrelid in ('public.peer_mentors'::regclass, 'public.mentor_status_changes'::regclass)
-                     and not convalidated))::text as v",
-    )
-    .map_err(ChaosError::query("looking for rows that break a status rule"))?;
-    v.parse()
-        .map_err(|e| ChaosError::Run(format!("rule violation count {v:?}: {e}")))
+pub fn rule_violations(conn: &mut PgConnection) -> Result<Vec<Violation>, ChaosError> {
+    let checks: Vec<CheckDefinition> = diesel::sql_query(CHECK_DEFINITIONS)
+        .load(conn)
+        .context("reading the CHECK constraints")?;
+    let mut rules: Vec<(String, String)> = checks
+        .into_iter()
+        .map(|c| {
+            (
+                format!("{} {}", c.relation, c.name),
+                // A CHECK passes when its expression is true or NULL: it fails when false.
+                format!(
+                    "select count(*)::text as v from {} where ({}) is false",
+                    c.relation, c.expression
+                ),
+            )
+        })
+        .collect();
+    rules.extend(
+        OTHER_RULES
+            .iter()
+            .map(|(rule, sql)| ((*rule).to_owned(), (*sql).to_owned())),
+    );
+    let mut violations = Vec::new();
+    for (rule, sql) in rules {
+        let v = crate::writers::text(conn, &sql)
+            .with_context(|| format!("counting the rows that break {rule}"))?;
+        let count: i64 = v
+            .parse()
+            .map_err(|e| ChaosError::Run(format!("{rule}: count {v:?}: {e}")))?;
+        if count > 0 {
+            violations.push(Violation { rule, count });
+        }
+    }
+    Ok(violations)
 }

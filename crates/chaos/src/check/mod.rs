@@ -43,7 +43,7 @@ pub(crate) fn note(messages: &mut Vec<String>, message: String) {
 mod test_rows {
     use uuid::Uuid;
 
-    use crate::snapshot::{AuditRow, MentorRowState};
+    use crate::snapshot::{AuditRow, MentorRowState, StatusState};
 
     pub(in crate::check) fn mentor(
         status: &str,
@@ -52,9 +52,11 @@ mod test_rows {
     ) -> MentorRowState {
         MentorRowState {
             id: Uuid::from_u128(1),
-            status: status.to_owned(),
-            pause_at,
-            reason: reason.map(str::to_owned),
+            state: StatusState {
+                status: status.to_owned(),
+                pause_at,
+                reason: reason.map(str::to_owned),
+            },
         }
     }
 

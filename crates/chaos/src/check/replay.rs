@@ -7,7 +7,7 @@ use mentor_status_domain::{Command, MentorState, MentorStatus, PauseReason};
 use uuid::Uuid;
 
 use super::note;
-use crate::snapshot::{AuditRow, MentorRowState, describe};
+use crate::snapshot::{AuditRow, MentorRowState, StatusState};
 
 /// What the replay found.
 #[derive(Debug, Clone, Default)]
@@ -22,42 +22,8 @@ pub struct Replay {
     pub messages: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct St {
-    status: String,
-    pause_at: Option<i64>,
-    reason: Option<String>,
-}
-
-impl St {
-    fn of(row: &MentorRowState) -> St {
-        St {
-            status: row.status.clone(),
-            pause_at: row.pause_at,
-            reason: row.reason.clone(),
-        }
-    }
-
-    fn describe(&self) -> String {
-        describe(&self.status, self.pause_at, self.reason.as_deref())
-    }
-}
-
-/// The "to" state of an audit row.
-fn to_state(row: &AuditRow) -> St {
-    St {
-        status: row.to_status.clone(),
-        pause_at: row.to_pause_at,
-        reason: if row.to_status == "paused" {
-            row.reason.clone()
-        } else {
-            None
-        },
-    }
-}
-
 /// Whether `row` is a transition of the domain's state machine from `from` to its "to".
-fn domain_step(from: &St, row: &AuditRow) -> Result<(), String> {
+fn domain_step(from: &StatusState, row: &AuditRow) -> Result<(), String> {
     let status = |s: &str| s.parse::<MentorStatus>().map_err(|e| format!("{s}: {e}"));
     let micros = |p: Option<i64>| p.and_then(DateTime::from_timestamp_micros);
     let state = MentorState::from_row(
@@ -89,8 +55,8 @@ fn domain_step(from: &St, row: &AuditRow) -> Result<(), String> {
         .apply(command, at)
         .map_err(|e| format!("the state machine refuses it: {e}"))?;
     let to = transition.to().to_row();
-    let expected = to_state(row);
-    let got = St {
+    let expected = row.to_state();
+    let got = StatusState {
         status: to.status.as_str().to_owned(),
         pause_at: to.pause_at.map(|t| t.timestamp_micros()),
         reason: to.pause_reason,
@@ -122,7 +88,7 @@ pub fn replay(
     let mut seen = BTreeSet::new();
     for start in initial {
         seen.insert(start.id);
-        let mut state = St::of(start);
+        let mut state = start.state.clone();
         let mut bad = false;
         for row in by_mentor.get(&start.id).map(Vec::as_slice).unwrap_or(&[]) {
             out.rows += 1;
@@ -143,15 +109,7 @@ pub fn replay(
                     "replay mismatch: mentor {}: audit row {} starts from {} but the previous row left {}",
                     start.id,
                     row.id,
-                    describe(
-                        &row.from_status,
-                        row.from_pause_at,
-                        if row.to_status == "paused" {
-                            None
-                        } else {
-                            row.reason.as_deref()
-                        }
-                    ),
+                    row.from_state().describe(),
                     state.describe()
                 ))
             };
@@ -160,10 +118,10 @@ pub fn replay(
                 bad = true;
                 note(&mut out.messages, message);
             }
-            state = to_state(row);
+            state = row.to_state();
         }
         match now.get(&start.id) {
-            Some(current) if St::of(current) == state => {}
+            Some(current) if current.state == state => {}
             Some(current) => {
                 bad = true;
                 note(
@@ -172,7 +130,7 @@ pub fn replay(
                         "replay mismatch: mentor {}: the audit trail ends in {} but the row holds {}",
                         start.id,
                         state.describe(),
-                        current.describe()
+                        current.state.describe()
                     ),
                 );
             }
