@@ -46,14 +46,11 @@ pub fn wait_for_a_lock_waiter(conn: &mut PgConnection) -> i64 {
 /// The version of the migration just before the embedded migration named `name` (such as
 /// `add_mentor_status`).
 pub fn version_before(name: &str) -> String {
-    let embedded = mentor_status_storage::migrations::Migrations::embedded();
-    let versions: Vec<&str> = embedded.iter().map(|m| m.version()).collect();
-    let at = embedded
-        .iter()
-        .position(|m| m.name() == name)
-        .unwrap_or_else(|| panic!("no migration is named {name}"));
-    assert!(at > 0, "{name} is the first migration");
-    versions[at - 1].to_owned()
+    mentor_status_storage::migrations::Migrations::embedded()
+        .before(name)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .version()
+        .to_owned()
 }
 
 /// A fresh platform database migrated up to just before the migration named `name`.

@@ -1,15 +1,61 @@
-//! The status migration written the naive way, which `cargo xtask bench migration` and the
-//! rehearse tests hold ours against.
+//! The status migration written the naive ways, which `cargo xtask bench migration` and the
+//! rehearse tests hold ours against. Both add the same type, columns and CHECK constraints
+//! as ours, built from the domain ([`MentorStatus::ALL`], [`checks::ALL`]); a test compares
+//! the domain's constraints with the migrated catalog, so none of them is restated here.
 
-/// One ALTER with validated CHECKs: under ACCESS EXCLUSIVE it scans every row of
-/// `peer_mentors` once per constraint, blocking reads and writes for the whole scan.
-pub const ONE_ALTER: &str = "
-create type public.mentor_status as enum ('active', 'paused', 'inactive');
+use mentor_status_domain::{MentorStatus, checks};
+
+/// `create type public.mentor_status as enum (…)`, with the domain's labels in order.
+fn create_type() -> String {
+    let labels: Vec<String> = MentorStatus::ALL
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!(
+        "create type public.mentor_status as enum ({});",
+        labels.join(", ")
+    )
+}
+
+/// `alter table public.peer_mentors add constraint … check (…), …;`: every CHECK of the
+/// domain, validated as it is added.
+fn add_checks() -> String {
+    let clauses: Vec<String> = checks::ALL
+        .iter()
+        .map(|c| format!("  add constraint {} check ({})", c.name, c.sql))
+        .collect();
+    format!("alter table public.peer_mentors\n{};", clauses.join(",\n"))
+}
+
+/// One ALTER with validated CHECKs (one transaction): it rewrites nothing (the default is a
+/// constant), but each CHECK scans every row of `peer_mentors` under ACCESS EXCLUSIVE,
+/// blocking reads and writes for the whole scan.
+#[must_use]
+pub fn one_alter() -> String {
+    format!(
+        "{}
 alter table public.peer_mentors
   add column status public.mentor_status not null default 'active',
   add column pause_at timestamptz,
-  add column pause_reason text,
-  add constraint chk_pause_at_required check (status <> 'paused' or pause_at is not null),
-  add constraint chk_pause_at_only_when_paused check (status = 'paused' or pause_at is null),
-  add constraint chk_pause_reason_only_when_paused check (status = 'paused' or pause_reason is null),
-  add constraint chk_pause_reason_no_national_id check (pause_reason is null or (char_length(pause_reason) <= 200 and pause_reason !~ '[0-9]{6}[ .-]?[0-9]{5}'));";
+  add column pause_reason text;
+{}",
+        create_type(),
+        add_checks()
+    )
+}
+
+/// Nullable columns, an UPDATE of every row, then NOT NULL and validated CHECKs (one
+/// transaction): the UPDATE writes a new version of every row and holds its row locks to
+/// the end, and SET NOT NULL and each CHECK scan the table under ACCESS EXCLUSIVE.
+#[must_use]
+pub fn backfill() -> String {
+    format!(
+        "{}
+alter table public.peer_mentors add column status public.mentor_status, add column pause_at timestamptz, add column pause_reason text;
+update public.peer_mentors set status = 'active';
+alter table public.peer_mentors alter column status set not null, alter column status set default 'active';
+{}",
+        create_type(),
+        add_checks()
+    )
+}

@@ -18,7 +18,7 @@ use mentor_status_localdb::{BOOTSTRAP_SUPERUSER, admin, url};
 use mentor_status_storage::migrations::{
     DownTarget, Migrations, Migrator, SqlMigration, SqlScript,
 };
-use mentor_status_tests::naive::ONE_ALTER;
+use mentor_status_tests::naive;
 use mentor_status_tests::rehearsal::ProjectRunner;
 use mentor_status_tests::{TestDb, binaries, project_root, server_url};
 
@@ -41,7 +41,7 @@ fn production(rows: u64) -> TestDb {
     db
 }
 
-/// The embedded files up to the status migration, which is replaced by [`ONE_ALTER`].
+/// The embedded files up to the status migration, which is replaced by [`naive::one_alter`].
 fn one_alter_migrations() -> Migrations {
     let embedded = Migrations::embedded();
     let before = version_before("add_mentor_status");
@@ -57,7 +57,7 @@ fn one_alter_migrations() -> Migrations {
     files.push(SqlMigration::new(
         v1.version(),
         "add_mentor_status_in_one_alter",
-        SqlScript::new(ONE_ALTER),
+        SqlScript::new(naive::one_alter()),
         v1.down().cloned(),
     ));
     Migrations::from_migrations(files)

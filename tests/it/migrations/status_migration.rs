@@ -11,10 +11,10 @@ use crate::support::{int, platform_before, text, version_before};
 
 fn status_migration() -> SqlMigration {
     Migrations::embedded()
-        .iter()
-        .find(|m| m.name() == "add_mentor_status")
-        .cloned()
-        .expect("the add_mentor_status migration exists")
+        .status_migration()
+        .expect("the status migration exists")
+        .add
+        .clone()
 }
 
 const LEGACY_ROWS: &str = "
@@ -233,4 +233,47 @@ fn a_rejected_pause_reason_is_never_echoed_back_in_the_error() {
         ),
         before
     );
+}
+
+/// What the status migration leaves on `peer_mentors`: its columns (type, NOT NULL,
+/// default), its CHECK constraints (definition, validated) and the enum's labels.
+const STATUS_SHAPE: &str = "select concat_ws(E'\\n',
+  (select string_agg(a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
+                     || ' not null ' || a.attnotnull || ' default ' || coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid), '-'),
+                     E'\\n' order by a.attnum)
+     from pg_catalog.pg_attribute as a
+     left join pg_catalog.pg_attrdef as d on d.adrelid = a.attrelid and d.adnum = a.attnum
+    where a.attrelid = 'public.peer_mentors'::regclass and a.attnum > 0 and not a.attisdropped),
+  (select string_agg(c.conname || ' ' || pg_catalog.pg_get_constraintdef(c.oid) || ' validated ' || c.convalidated,
+                     E'\\n' order by c.conname)
+     from pg_catalog.pg_constraint as c
+    where c.conrelid = 'public.peer_mentors'::regclass and c.contype = 'c'),
+  (select string_agg(e.enumlabel, ', ' order by e.enumsortorder)
+     from pg_catalog.pg_enum as e where e.enumtypid = 'public.mentor_status'::regtype)) as v";
+
+/// The naive migrations the benchmark and the rehearsal hold ours against are built from
+/// the domain; they must end where ours (add + validate) ends, or the comparison is unfair.
+#[test]
+fn the_naive_migrations_end_in_the_columns_constraints_and_labels_ours_does() {
+    let embedded = Migrations::embedded();
+    let status = embedded.status_migration().unwrap();
+    let ours = platform_before("add_mentor_status");
+    let mut conn = ours.conn();
+    Migrator::new(&mut conn)
+        .up(Some(status.validate.version()))
+        .unwrap();
+    let expected = text(&mut conn, STATUS_SHAPE);
+    assert!(
+        expected.contains("chk_pause_reason_no_national_id"),
+        "{expected}"
+    );
+    for (name, sql) in [
+        ("one ALTER", mentor_status_tests::naive::one_alter()),
+        ("backfill", mentor_status_tests::naive::backfill()),
+    ] {
+        let db = platform_before("add_mentor_status");
+        let mut conn = db.conn();
+        conn.batch_execute(&sql).unwrap();
+        assert_eq!(text(&mut conn, STATUS_SHAPE), expected, "{name}");
+    }
 }

@@ -22,7 +22,7 @@ use mentor_status_localdb::probe::{self, Probe, ProbeSample};
 use mentor_status_localdb::{admin, platform, url};
 use mentor_status_storage::fixtures::legacy_mentors_sql;
 use mentor_status_storage::migrations::{Migrations, Migrator};
-use mentor_status_tests::naive::ONE_ALTER;
+use mentor_status_tests::naive;
 
 use super::Progress;
 use super::chart::{Series, Target, line_chart};
@@ -51,17 +51,6 @@ const TARGET_BLOCK_MS: f64 = 10.0;
 const TARGET_RATIO: f64 = 50.0;
 const IDLE_WINDOW: Duration = Duration::from_millis(300);
 const BATCH: u64 = 250_000;
-
-const BACKFILL: &str = "
-create type public.mentor_status as enum ('active', 'paused', 'inactive');
-alter table public.peer_mentors add column status public.mentor_status, add column pause_at timestamptz, add column pause_reason text;
-update public.peer_mentors set status = 'active';
-alter table public.peer_mentors alter column status set not null, alter column status set default 'active';
-alter table public.peer_mentors
-  add constraint chk_pause_at_required check (status <> 'paused' or pause_at is not null),
-  add constraint chk_pause_at_only_when_paused check (status = 'paused' or pause_at is null),
-  add constraint chk_pause_reason_only_when_paused check (status = 'paused' or pause_reason is null),
-  add constraint chk_pause_reason_no_national_id check (pause_reason is null or (char_length(pause_reason) <= 200 and pause_reason !~ '[0-9]{6}[ .-]?[0-9]{5}'));";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Strategy {
@@ -278,10 +267,10 @@ fn measure(
             .map(|_| ())
             .map_err(anyhow::Error::from),
         Strategy::OneAlter => conn
-            .transaction(|c| c.batch_execute(ONE_ALTER))
+            .transaction(|c| c.batch_execute(&naive::one_alter()))
             .map_err(anyhow::Error::from),
         Strategy::Backfill => conn
-            .transaction(|c| c.batch_execute(BACKFILL))
+            .transaction(|c| c.batch_execute(&naive::backfill()))
             .map_err(anyhow::Error::from),
         Strategy::Protect => Migrator::new(&mut conn)
             .up(Some(moved))

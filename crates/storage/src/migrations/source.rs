@@ -313,6 +313,16 @@ impl Migrations {
         })
     }
 
+    /// The migration right before the one named `name`: the version to migrate to so that
+    /// `name` is the next file to apply.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrationError::Files`] when there is no such file or none before it.
+    pub fn before(&self, name: &str) -> Result<&SqlMigration, MigrationError> {
+        Ok(self.named_with_before(name)?.0)
+    }
+
     /// The migration named `name` with the file before it and the one right after it, which
     /// must be `after` (described as `after_what` in the error): a pair of files that belong
     /// together, and the version to migrate to before them.
@@ -327,8 +337,17 @@ impl Migrations {
         after_what: &str,
         after: impl Fn(&str) -> bool,
     ) -> Result<[&SqlMigration; 3], MigrationError> {
-        let missing =
-            |what: String| MigrationError::Files(format!("the migrations have no {what}"));
+        let (before, at) = self.named_with_before(name)?;
+        let next = self
+            .migrations
+            .get(at + 1)
+            .filter(|m| after(&m.name))
+            .ok_or_else(|| missing(format!("{after_what} right after {name}")))?;
+        Ok([before, &self.migrations[at], next])
+    }
+
+    /// The file before the one named `name`, and where `name` stands.
+    fn named_with_before(&self, name: &str) -> Result<(&SqlMigration, usize), MigrationError> {
         let at = self
             .migrations
             .iter()
@@ -338,12 +357,7 @@ impl Migrations {
             .checked_sub(1)
             .and_then(|i| self.migrations.get(i))
             .ok_or_else(|| missing(format!("file before {name}")))?;
-        let next = self
-            .migrations
-            .get(at + 1)
-            .filter(|m| after(&m.name))
-            .ok_or_else(|| missing(format!("{after_what} right after {name}")))?;
-        Ok([before, &self.migrations[at], next])
+        Ok((before, at))
     }
 
     /// Rollback file names without a migration of the same name.
@@ -424,6 +438,11 @@ impl MigrationSource<Pg> for Migrations {
     }
 }
 
+/// "the migrations have no <what>".
+fn missing(what: String) -> MigrationError {
+    MigrationError::Files(format!("the migrations have no {what}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,5 +480,12 @@ mod tests {
             error("protect_pause_reasons", "the partner")
                 .contains("no the partner right after protect_pause_reasons")
         );
+        assert_eq!(
+            migrations.before("protect_pause_reasons").unwrap().name(),
+            names[at - 1]
+        );
+        let before_error = |name: &str| migrations.before(name).unwrap_err().to_string();
+        assert!(before_error("no_such_file").contains("no no_such_file file"));
+        assert!(before_error(names[0]).contains(&format!("no file before {}", names[0])));
     }
 }
