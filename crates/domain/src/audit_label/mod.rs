@@ -59,7 +59,8 @@ pub enum AuditLabelError {
     /// Six digits, an optional space, dot or dash, and five digits: the pattern the database
     /// constraint `chk_pause_reason_no_national_id` rejects, whatever the check digits.
     #[error(
-        "an audit label must not contain six digits followed by five digits (database pattern [0-9]{{6}}[ .-]?[0-9]{{5}})"
+        "an audit label must not contain six digits followed by five digits (database pattern {pattern})",
+        pattern = checks::PAUSE_REASON_FORBIDDEN_PATTERN
     )]
     DatabaseNumberPattern,
     /// [`MIN_REJECTED_DIGIT_RUN`] or more digits in a row.
