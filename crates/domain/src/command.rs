@@ -1,6 +1,6 @@
 //! [`Command`]: what someone asks to happen to a mentor's status.
 
-use crate::PauseReason;
+use crate::{MentorStatus, PauseReason};
 
 /// A request to change a mentor's status; see [`MentorState::apply`](crate::MentorState::apply).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -37,6 +37,24 @@ crate::text_labels::text_labels!(CommandKind, "A lowercase name, e.g. for audit 
     Deactivate => "deactivate",
     Reactivate => "reactivate",
 });
+
+impl CommandKind {
+    /// The kind of command that takes a mentor from status `from` to status `to`; `None`
+    /// when none does (the same status, or inactive to paused). For a checker that reads
+    /// statuses (an audit row) and replays them through [`MentorState::apply`](crate::MentorState::apply).
+    #[must_use]
+    pub fn between(from: MentorStatus, to: MentorStatus) -> Option<CommandKind> {
+        match (from, to) {
+            (MentorStatus::Active, MentorStatus::Paused) => Some(CommandKind::Pause),
+            (MentorStatus::Paused, MentorStatus::Active) => Some(CommandKind::Resume),
+            (MentorStatus::Active | MentorStatus::Paused, MentorStatus::Inactive) => {
+                Some(CommandKind::Deactivate)
+            }
+            (MentorStatus::Inactive, MentorStatus::Active) => Some(CommandKind::Reactivate),
+            _ => None,
+        }
+    }
+}
 
 impl Command {
     /// The command's kind.

@@ -152,6 +152,10 @@ proptest! {
                     prop_assert_eq!(Some(transition.to().status()), expected);
                     prop_assert_eq!(transition.at(), now);
                     prop_assert_eq!(transition.command_kind(), kind);
+                    prop_assert_eq!(
+                        CommandKind::between(transition.from().status(), transition.to().status()),
+                        Some(kind)
+                    );
                     if let Command::Pause { reason } = command {
                         prop_assert_eq!(
                             transition.to(),
@@ -160,7 +164,14 @@ proptest! {
                     }
                     current = transition.to().clone();
                 }
-                Err(_) => prop_assert_eq!(expected, None),
+                Err(_) => {
+                    prop_assert_eq!(expected, None);
+                    // `between` never names a command the state machine refuses here.
+                    let named_anyway = MentorStatus::ALL
+                        .iter()
+                        .any(|&to| CommandKind::between(current.status(), to) == Some(kind));
+                    prop_assert!(!named_anyway);
+                }
             }
             let row = current.to_row();
             prop_assert!(checks::chk_pause_at_required(&row));

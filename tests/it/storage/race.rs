@@ -20,7 +20,7 @@ use diesel::prelude::*;
 use mentor_status_domain::{
     Actor, Command, MentorState, MentorStatus, PauseReason, ReasonCode, Transition, TransitionError,
 };
-use mentor_status_storage::actor_setting::set_actor_sql;
+use mentor_status_storage::actor_setting::{actor_settings, set_actor_sql};
 use mentor_status_storage::{DEFAULT_MAX_ATTEMPTS, RepositoryError};
 use mentor_status_tests::TestDb;
 
@@ -64,15 +64,6 @@ fn random_actor(rng: &mut Rng) -> Actor {
         0 => kari(),
         1 => Actor::ServiceRole,
         _ => Actor::Mentor { user_id: user(1) },
-    }
-}
-
-fn actor_setting(actor: &Actor) -> (String, String) {
-    match actor {
-        Actor::Mentor { user_id } | Actor::Coordinator { user_id } => {
-            (user_id.to_string(), "authenticated".to_owned())
-        }
-        Actor::ServiceRole => (String::new(), "service_role".to_owned()),
     }
 }
 
@@ -195,13 +186,13 @@ fn concurrent_commands_on_one_mentor_are_each_applied_exactly_once_in_commit_ord
     assert_eq!(log.len(), applied.len(), "one committed update per success");
     let mut unmatched: HashMap<(String, String, String, String), usize> = HashMap::new();
     for (transition, actor) in &applied {
-        let (id, role) = actor_setting(actor);
+        let (id, role) = actor_settings(actor);
         *unmatched
             .entry((
                 log_form(transition.from()),
                 log_form(transition.to()),
                 id,
-                role,
+                role.to_owned(),
             ))
             .or_default() += 1;
     }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::DateTime;
-use mentor_status_domain::{Command, MentorState, MentorStatus, PauseReason};
+use mentor_status_domain::{Command, CommandKind, MentorState, MentorStatus, PauseReason};
 use uuid::Uuid;
 
 use super::note;
@@ -33,8 +33,8 @@ fn domain_step(from: &StatusState, row: &AuditRow) -> Result<(), String> {
     )
     .map_err(|e| format!("the state before is not a valid MentorState: {e}"))?;
     let to_status = status(&row.to_status)?;
-    let command = match (state.status(), to_status) {
-        (MentorStatus::Active, MentorStatus::Paused) => Command::Pause {
+    let command = match CommandKind::between(state.status(), to_status) {
+        Some(CommandKind::Pause) => Command::Pause {
             reason: row
                 .reason
                 .as_deref()
@@ -42,12 +42,15 @@ fn domain_step(from: &StatusState, row: &AuditRow) -> Result<(), String> {
                 .transpose()
                 .map_err(|e| format!("the reason is not a PauseReason: {e}"))?,
         },
-        (MentorStatus::Paused, MentorStatus::Active) => Command::Resume,
-        (MentorStatus::Active | MentorStatus::Paused, MentorStatus::Inactive) => {
-            Command::Deactivate
+        Some(CommandKind::Resume) => Command::Resume,
+        Some(CommandKind::Deactivate) => Command::Deactivate,
+        Some(CommandKind::Reactivate) => Command::Reactivate,
+        None => {
+            return Err(format!(
+                "{} -> {to_status} is no transition of the state machine",
+                state.status()
+            ));
         }
-        (MentorStatus::Inactive, MentorStatus::Active) => Command::Reactivate,
-        (a, b) => return Err(format!("{a} -> {b} is no transition of the state machine")),
     };
     let at = micros(row.to_pause_at.or(Some(row.changed_at)))
         .ok_or_else(|| "a time out of range".to_owned())?;
