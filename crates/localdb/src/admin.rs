@@ -7,12 +7,10 @@ use diesel::sql_types::{Bool, Text};
 use crate::{LocalDbError, url};
 use mentor_status_storage::Context as _;
 
-/// Connects to `url`; the error names the URL without its password.
+/// Connects to `url` ([`mentor_status_storage::connect`]); the error names the URL without
+/// its password.
 pub fn connect(database_url: &str) -> Result<PgConnection, LocalDbError> {
-    PgConnection::establish(database_url).map_err(|e| LocalDbError::Connect {
-        url: url::redact(database_url),
-        message: e.to_string().trim().to_owned(),
-    })
+    Ok(mentor_status_storage::connect(database_url)?)
 }
 
 /// A database to run `CREATE/DROP DATABASE` from, on the same server as `database_url`:

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use mentor_status_storage::DbError;
+use mentor_status_storage::{DbError, PoolError};
 
 /// What went wrong with the local database.
 #[derive(Debug, thiserror::Error)]
@@ -35,14 +35,10 @@ pub enum LocalDbError {
         #[source]
         source: std::io::Error,
     },
-    /// Connecting failed.
-    #[error("cannot connect to {url}: {message}")]
-    Connect {
-        /// The URL, password redacted.
-        url: String,
-        /// What libpq said.
-        message: String,
-    },
+    /// Connecting failed (storage's [`PoolError::Connect`]: the URL with its password
+    /// hidden, and what libpq said).
+    #[error(transparent)]
+    Connect(#[from] PoolError),
     /// A query failed.
     #[error(transparent)]
     Query(#[from] DbError),

@@ -34,11 +34,8 @@ pub(super) struct Source {
 /// Connects read-only, checks the session really is read-only and that the source has the
 /// Supabase CLI's history table, and reads the database size.
 pub(super) fn inspect(source_url: &str) -> Result<Source, RehearsalError> {
-    let mut conn =
-        admin::connect(&read_only(source_url)).map_err(|e| RehearsalError::Unreachable {
-            source_url: url::redact(source_url),
-            message: e.to_string(),
-        })?;
+    let mut conn = mentor_status_storage::connect(&read_only(source_url))
+        .map_err(|source| RehearsalError::Unreachable { source })?;
     #[derive(QueryableByName)]
     struct Facts {
         #[diesel(sql_type = Text)]

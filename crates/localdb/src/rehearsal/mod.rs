@@ -154,14 +154,11 @@ pub enum Event<'a> {
 #[non_exhaustive]
 pub enum RehearsalError {
     /// The source cannot be reached or refused the login.
-    #[error(
-        "cannot read the source: {message}\nCheck the host, port, user, password and database of --from {source_url}"
-    )]
+    #[error("cannot read the source (--from): {source}")]
     Unreachable {
-        /// The URL, password redacted.
-        source_url: String,
-        /// What libpq said.
-        message: String,
+        /// The connection error: the URL, password hidden, and what libpq said.
+        #[source]
+        source: mentor_status_storage::PoolError,
     },
     /// The source has no `supabase_migrations.schema_migrations`.
     #[error(
