@@ -14,7 +14,9 @@ use super::report::{Check, FileReport, Rehearsal};
 use super::{Event, FileStatus, History, Options, RehearsalError, Runner, copy};
 use crate::fingerprint::{diff, fingerprint};
 use crate::probe::{self, Probe};
+use crate::query::int;
 use crate::{admin, url};
+use mentor_status_storage::Context as _;
 
 /// The scratch database; dropped (with its archive) when this goes out of scope, unless kept.
 struct Scratch {
@@ -378,20 +380,6 @@ fn plan(status: &[FileStatus]) -> Result<Vec<FileStatus>, RehearsalError> {
     Ok(status.iter().filter(|s| !s.applied).cloned().collect())
 }
 
-fn int(conn: &mut PgConnection, sql: &str) -> Result<i64, RehearsalError> {
-    #[derive(QueryableByName)]
-    struct V {
-        #[diesel(sql_type = BigInt)]
-        v: i64,
-    }
-    Ok(diesel::sql_query(sql)
-        .get_result::<V>(conn)
-        .map_err(|e| {
-            crate::LocalDbError::from(mentor_status_storage::DbError::new(sql.to_owned(), e))
-        })?
-        .v)
-}
-
 const USER_TABLES: &str = "c.relkind in ('r', 'm') and n.nspname not in ('pg_catalog', 'information_schema', 'supabase_migrations') \
                            and n.nspname not like 'pg\\_toast%'";
 
@@ -411,7 +399,7 @@ fn relfilenodes(conn: &mut PgConnection) -> Result<BTreeMap<i64, (String, i64)>,
            from pg_class c join pg_namespace n on n.oid = c.relnamespace where {USER_TABLES}"
     ))
     .load(conn)
-    .map_err(|e| crate::LocalDbError::from(mentor_status_storage::DbError::new("reading relfilenodes", e)))?;
+    .context("reading relfilenodes")?;
     Ok(rows
         .into_iter()
         .map(|r| (r.oid, (r.name, r.node)))
@@ -443,22 +431,12 @@ fn seq_scans(conn: &mut PgConnection) -> Result<BTreeMap<String, i64>, Rehearsal
     // Statistics reach shared memory when the backend goes idle; force that flush, then read.
     diesel::sql_query("select pg_stat_force_next_flush()")
         .execute(conn)
-        .map_err(|e| {
-            crate::LocalDbError::from(mentor_status_storage::DbError::new(
-                "flushing statistics",
-                e,
-            ))
-        })?;
+        .context("flushing statistics")?;
     let rows: Vec<Row> = diesel::sql_query(
         "select schemaname || '.' || relname as name, coalesce(seq_tup_read, 0)::int8 as rows
            from pg_stat_user_tables where schemaname not in ('supabase_migrations')",
     )
     .load(conn)
-    .map_err(|e| {
-        crate::LocalDbError::from(mentor_status_storage::DbError::new(
-            "reading pg_stat_user_tables",
-            e,
-        ))
-    })?;
+    .context("reading pg_stat_user_tables")?;
     Ok(rows.into_iter().map(|r| (r.name, r.rows)).collect())
 }
