@@ -335,7 +335,8 @@ const OTHER_RULES: [(&str, &str); 2] = [
 
 /// The rules rows break: every CHECK constraint of `public` and `private` evaluated on every
 /// row (also on rows written while the constraint was NOT VALID, which PostgreSQL never
-/// checked), plus [`OTHER_RULES`]. Empty when nothing breaks a rule.
+/// checked), a stored reason of a mentor who is not paused, and constraints left NOT VALID.
+/// Empty when nothing breaks a rule.
 ///
 /// # Errors
 ///

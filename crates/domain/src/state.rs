@@ -123,12 +123,6 @@ impl MentorState {
             MentorState::Active | MentorState::Inactive => None,
         }
     }
-
-    /// Whether the mentor is active.
-    #[must_use]
-    pub fn is_active(&self) -> bool {
-        matches!(self, MentorState::Active)
-    }
 }
 
 impl TryFrom<&MentorRow> for MentorState {

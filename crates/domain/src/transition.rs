@@ -44,12 +44,6 @@ impl Transition {
             (_, MentorState::Active) => CommandKind::Reactivate,
         }
     }
-
-    /// The parts `(from, to, at)`.
-    #[must_use]
-    pub fn into_parts(self) -> (MentorState, MentorState, DateTime<Utc>) {
-        (self.from, self.to, self.at)
-    }
 }
 
 /// A command that does not apply to the current state.
@@ -302,8 +296,8 @@ mod tests {
         assert_eq!(transition.to(), &MentorState::Active);
         assert_eq!(transition.command_kind(), CommandKind::Reactivate);
         assert_eq!(
-            transition.into_parts(),
-            (MentorState::Inactive, MentorState::Active, now())
+            (transition.from(), transition.at()),
+            (&MentorState::Inactive, now())
         );
     }
 

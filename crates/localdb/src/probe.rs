@@ -180,19 +180,6 @@ fn run(conn: &mut PgConnection, targets: &[ProbeTarget], stop: &AtomicBool) -> V
     samples
 }
 
-/// The longest iteration overlapping `[from, to]`, if any.
-#[must_use]
-pub fn worst_overlapping(
-    samples: &[ProbeSample],
-    from: Instant,
-    to: Instant,
-) -> Option<&ProbeSample> {
-    samples
-        .iter()
-        .filter(|s| s.overlaps(from, to))
-        .max_by_key(|s| s.took)
-}
-
 /// The longest iteration entirely within `[from, to]` (the noise floor of an idle window).
 #[must_use]
 pub fn longest_within(samples: &[ProbeSample], from: Instant, to: Instant) -> Duration {

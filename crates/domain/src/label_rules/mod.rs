@@ -56,7 +56,7 @@ pub const LETTERS: &[(char, char)] = &[
 
 /// Combining diacritical marks, removed before the health terms are compared
 /// (`kre\u{301}ft` is `kreft`).
-pub const COMBINING_MARKS: (char, char) = ('\u{300}', '\u{36F}');
+pub(crate) const COMBINING_MARKS: (char, char) = ('\u{300}', '\u{36F}');
 
 /// Every digit and numeral except ASCII `0`-`9` (general categories `Nd`, `Nl`, `No`:
 /// Arabic-Indic, Devanagari, full-width, mathematical, superscripts, circled, Roman, …):
@@ -201,7 +201,7 @@ pub use fold_table::FOLD;
 
 /// Whether `c` lies in one of the (sorted, disjoint) `ranges`.
 #[must_use]
-pub fn in_ranges(ranges: &[(char, char)], c: char) -> bool {
+fn in_ranges(ranges: &[(char, char)], c: char) -> bool {
     ranges
         .binary_search_by(|&(lo, hi)| {
             if hi < c {

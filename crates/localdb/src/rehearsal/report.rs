@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::locks::{BLOCKING_MODES, StatementLocks};
+use super::locks::StatementLocks;
 
 /// One applied file, measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,17 +94,6 @@ impl FileReport {
                 .collect::<Vec<_>>()
                 .join("; ")
         }
-    }
-
-    /// The longest continuous hold of a blocking lock mode, with its relation and mode.
-    #[must_use]
-    pub fn longest_blocking_hold(&self) -> Option<(Duration, &str, &str)> {
-        self.statements
-            .iter()
-            .flat_map(|s| &s.locks)
-            .filter(|l| BLOCKING_MODES.contains(&l.mode.as_str()))
-            .map(|l| (l.longest_hold, l.relation.as_str(), l.mode.as_str()))
-            .max_by_key(|(d, _, _)| *d)
     }
 }
 

@@ -276,7 +276,7 @@ impl Migrations {
 
     /// Reports rollback files that have no migration (they can never run).
     #[must_use]
-    pub fn with_orphan_rollbacks(mut self, file_names: Vec<String>) -> Self {
+    fn with_orphan_rollbacks(mut self, file_names: Vec<String>) -> Self {
         self.orphan_rollbacks = file_names;
         self
     }

@@ -60,14 +60,6 @@ pub enum FailureOutcome {
     Dead,
 }
 
-impl FailureOutcome {
-    /// Whether the notification was dead-lettered.
-    #[must_use]
-    pub fn is_dead(self) -> bool {
-        matches!(self, FailureOutcome::Dead)
-    }
-}
-
 impl RetryPolicy {
     /// The delay after failed attempt `attempt` (from 1; 0 counts as 1): `base × 2^(attempt−1)`,
     /// at most `cap`.
@@ -168,8 +160,8 @@ mod tests {
                 at: t0() + TimeDelta::seconds(40)
             }
         );
-        assert!(p.after_failure(4, t0()).is_dead());
-        assert!(p.after_failure(9, t0()).is_dead());
+        assert_eq!(p.after_failure(4, t0()), FailureOutcome::Dead);
+        assert_eq!(p.after_failure(9, t0()), FailureOutcome::Dead);
     }
 
     #[test]
@@ -179,7 +171,7 @@ mod tests {
             ..policy()
         };
         assert_eq!(p.attempts_allowed(), 1);
-        assert!(p.after_failure(1, t0()).is_dead());
+        assert_eq!(p.after_failure(1, t0()), FailureOutcome::Dead);
     }
 
     #[test]
