@@ -8,29 +8,34 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use mentor_status_tests::TestDb;
+use uuid::Uuid;
 
 use crate::access::support::{Caller, error_of};
-use crate::seed_ids::{mentors, users};
+use crate::seed_ids::{mentor, mentors, user, users};
 
 /// A mentor whose values are easy to spot in any text.
-const MENTOR: &str = "b0000000-0000-4000-8000-000000000077";
+const MENTOR: Uuid = mentor(0x77);
+/// Its auth user.
+const USER: Uuid = user(0x77);
 const EMAIL: &str = "zq-echo-7731@example.org";
 const PHONE: &str = "+47 977 31 773";
 const REASON: &str = "echo-reason-7731";
 /// A rejected reason (national-id shaped) must not come back either.
 const BAD_REASON: &str = "fnr 123456 12345";
 
-const FIXTURE: &str = "
-insert into auth.users (id, email) values ('a0000000-0000-4000-8000-000000000077', 'zq-echo-7731@example.org');
+/// The mentor, paused with [`REASON`], and one audit row with the reason (resumed and
+/// paused again).
+fn fixture() -> String {
+    format!(
+        "insert into auth.users (id, email) values ('{USER}', '{EMAIL}');
 insert into public.peer_mentors (id, user_id, full_name, email, phone, status, pause_at, pause_reason)
-values ('b0000000-0000-4000-8000-000000000077', 'a0000000-0000-4000-8000-000000000077', 'Echo Test',
-        'zq-echo-7731@example.org', '+47 977 31 773', 'paused', now(), 'echo-reason-7731');
--- One audit row with the reason: the mentor is resumed and paused again.
+values ('{MENTOR}', '{USER}', 'Echo Test', '{EMAIL}', '{PHONE}', 'paused', now(), '{REASON}');
 update public.peer_mentors set status = 'active', pause_at = null, pause_reason = null
- where id = 'b0000000-0000-4000-8000-000000000077';
-update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = 'echo-reason-7731'
- where id = 'b0000000-0000-4000-8000-000000000077';";
-
+ where id = '{MENTOR}';
+update public.peer_mentors set status = 'paused', pause_at = now(), pause_reason = '{REASON}'
+ where id = '{MENTOR}';"
+    )
+}
 #[derive(QueryableByName)]
 struct Named {
     #[diesel(sql_type = Text)]
@@ -107,7 +112,7 @@ fn assert_not_echoed(conn: &mut PgConnection, who: Option<Caller>, sql: &str, sq
 fn no_check_or_not_null_violation_on_the_mentor_or_audit_tables_echoes_the_row() {
     let db = TestDb::seeded();
     let mut conn = db.conn();
-    conn.batch_execute(FIXTURE).unwrap();
+    conn.batch_execute(&fixture()).unwrap();
 
     // peer_mentors: every writer that may UPDATE it (the owner, service_role).
     let writers = [None, Some(Caller::ServiceRole)];

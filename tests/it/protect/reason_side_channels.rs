@@ -14,7 +14,7 @@ use crate::support::text;
 /// Bjørn (Oslo and Bergen) is paused with this reason; it is distinctive enough that any
 /// text containing it learned it.
 const SECRET: &str = "sidekanal-grunn-42";
-use crate::seed_ids::{mentors::BJORN, user};
+use crate::seed_ids::{mentor, mentors::BJORN, user};
 
 /// The actors, and whether they may read the reason.
 #[rustfmt::skip]
@@ -216,29 +216,34 @@ fn every_write_path_still_records_the_reason_and_clearing_it_works() {
         );
     });
     // An INSERT (seeds) moves it too; deleting the mentor takes it along.
-    conn.batch_execute(
-        "insert into auth.users (id, email) values ('a0000000-0000-4000-8000-000000000070', 'x70@example.org');
+    let (owner, seventy) = (user(0x70), mentor(0x70));
+    conn.batch_execute(&format!(
+        "insert into auth.users (id, email) values ('{owner}', 'x70@example.org');
          insert into public.peer_mentors (id, user_id, full_name, email, status, pause_at, pause_reason)
-         values ('b0000000-0000-4000-8000-000000000070', 'a0000000-0000-4000-8000-000000000070', 'Seventy', 'x70@example.org', 'paused', now(), 'seedet');",
-    )
+         values ('{seventy}', '{owner}', 'Seventy', 'x70@example.org', 'paused', now(), 'seedet');",
+    ))
     .unwrap();
     assert_eq!(
         text(
             &mut conn,
-            "select concat_ws(' ', coalesce(m.pause_reason, 'null'), r.reason) as v from public.peer_mentors as m
-               join private.mentor_pause_reasons as r on r.mentor_id = m.id
-              where m.id = 'b0000000-0000-4000-8000-000000000070'"
+            &format!(
+                "select concat_ws(' ', coalesce(m.pause_reason, 'null'), r.reason) as v from public.peer_mentors as m
+                   join private.mentor_pause_reasons as r on r.mentor_id = m.id
+                  where m.id = '{seventy}'"
+            )
         ),
         "null seedet"
     );
-    conn.batch_execute(
-        "delete from public.peer_mentors where id = 'b0000000-0000-4000-8000-000000000070'",
-    )
+    conn.batch_execute(&format!(
+        "delete from public.peer_mentors where id = '{seventy}'"
+    ))
     .unwrap();
     assert_eq!(
         text(
             &mut conn,
-            "select count(*)::text as v from private.mentor_pause_reasons where mentor_id = 'b0000000-0000-4000-8000-000000000070'"
+            &format!(
+                "select count(*)::text as v from private.mentor_pause_reasons where mentor_id = '{seventy}'"
+            )
         ),
         "0"
     );
