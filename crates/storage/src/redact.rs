@@ -16,17 +16,36 @@
 /// ```
 #[must_use]
 pub fn redact_url(database_url: &str) -> String {
+    redact(database_url, &mut |_| {})
+}
+
+/// The first password in `database_url`, wherever libpq would read one: the URL's userinfo
+/// or its `password` query parameter (as written: percent-encoding not decoded), or a
+/// keyword/value `password` (its quotes and escapes removed).
+pub(crate) fn password(database_url: &str) -> Option<String> {
+    let mut found = None;
+    redact(database_url, &mut |secret| {
+        found.get_or_insert_with(|| secret.to_owned());
+    });
+    found
+}
+
+/// [`redact_url`], telling `on_password` each password it hides.
+fn redact(database_url: &str, on_password: &mut dyn FnMut(&str)) -> String {
     match database_url.split_once("://") {
-        Some((scheme, rest)) => redact_uri(scheme, rest),
-        None => redact_keyword_value(database_url),
+        Some((scheme, rest)) => redact_uri(scheme, rest, on_password),
+        None => redact_keyword_value(database_url, on_password),
     }
 }
 
-fn redact_uri(scheme: &str, rest: &str) -> String {
+fn redact_uri(scheme: &str, rest: &str, on_password: &mut dyn FnMut(&str)) -> String {
     let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
     let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{user}:***@{host}"),
+            Some((user, password)) => {
+                on_password(password);
+                format!("{user}:***@{host}")
+            }
             None => authority.to_owned(),
         },
         None => authority.to_owned(),
@@ -36,7 +55,8 @@ fn redact_uri(scheme: &str, rest: &str) -> String {
             let query: Vec<String> = query
                 .split('&')
                 .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                    Some((key, password)) if key.eq_ignore_ascii_case("password") => {
+                        on_password(password);
                         format!("{key}=***")
                     }
                     _ => pair.to_owned(),
@@ -51,7 +71,7 @@ fn redact_uri(scheme: &str, rest: &str) -> String {
 
 /// `key = value` pairs separated by whitespace; values may be single-quoted with `\'` and
 /// `\\` escapes (libpq's `PQconnectdb` syntax).
-fn redact_keyword_value(conninfo: &str) -> String {
+fn redact_keyword_value(conninfo: &str, on_password: &mut dyn FnMut(&str)) -> String {
     let mut out = String::with_capacity(conninfo.len());
     let mut chars = conninfo.chars().peekable();
     while let Some(&c) = chars.peek() {
@@ -84,7 +104,8 @@ fn redact_keyword_value(conninfo: &str) -> String {
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
             chars.next();
         }
-        let mut value = String::new();
+        // `value` as written, `plain` as libpq reads it (quotes and escapes removed).
+        let (mut value, mut plain) = (String::new(), String::new());
         if chars.peek() == Some(&'\'') {
             value.push('\'');
             chars.next();
@@ -94,10 +115,11 @@ fn redact_keyword_value(conninfo: &str) -> String {
                     '\\' => {
                         if let Some(escaped) = chars.next() {
                             value.push(escaped);
+                            plain.push(escaped);
                         }
                     }
                     '\'' => break,
-                    _ => {}
+                    _ => plain.push(c),
                 }
             }
         } else {
@@ -106,10 +128,12 @@ fn redact_keyword_value(conninfo: &str) -> String {
                     break;
                 }
                 value.push(c);
+                plain.push(c);
                 chars.next();
             }
         }
         if key == "password" {
+            on_password(&plain);
             out.push_str("***");
         } else {
             out.push_str(&value);
@@ -125,15 +149,6 @@ pub(crate) fn scrub(message: &str, secret: Option<&str>) -> String {
         Some(secret) if secret.len() >= 3 => message.replace(secret, "***"),
         _ => message.to_owned(),
     }
-}
-
-/// The password in `database_url`, as written (percent-encoding not decoded), if any.
-pub(crate) fn password(database_url: &str) -> Option<String> {
-    let (_, rest) = database_url.split_once("://")?;
-    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
-    let (userinfo, _) = authority.rsplit_once('@')?;
-    let (_, password) = userinfo.split_once(':')?;
-    Some(password.to_owned())
 }
 
 #[cfg(test)]
@@ -195,12 +210,25 @@ mod tests {
             "failed for *** at h"
         );
         assert_eq!(password("postgres://u@h/db"), None);
+        assert_eq!(
+            password("postgres://h/db?user=u&password=hunter3").as_deref(),
+            Some("hunter3")
+        );
+        assert_eq!(
+            password("host=h password='it\\'s 4' dbname=db").as_deref(),
+            Some("it's 4")
+        );
+        assert_eq!(
+            password("host=h password=hunter5").as_deref(),
+            Some("hunter5")
+        );
+        assert_eq!(password("host=h dbname=db"), None);
     }
 
     mod property {
         use proptest::prelude::*;
 
-        use super::super::redact_url;
+        use super::super::{password, redact_url};
 
         /// A secret no other part can contain: other parts use lower-case letters and digits only.
         fn secret() -> impl Strategy<Value = String> {
@@ -235,6 +263,8 @@ mod tests {
                 let redacted = redact_url(&url);
                 prop_assert!(!redacted.contains(&secret), "{url} -> {redacted}");
                 prop_assert!(redacted.contains(&host) && redacted.contains(&db), "{redacted}");
+                // And the scrubber of driver messages finds it.
+                prop_assert_eq!(password(&url), Some(secret));
             }
 
             #[test]
@@ -257,6 +287,8 @@ mod tests {
                 let conninfo = pairs.join(" ");
                 let redacted = redact_url(&conninfo);
                 prop_assert!(!redacted.contains(&secret), "{conninfo} -> {redacted}");
+                let plain = if quoted { format!("{secret}{quoted_extra} 'x") } else { secret };
+                prop_assert_eq!(password(&conninfo), Some(plain));
             }
         }
     }
