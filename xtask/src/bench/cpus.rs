@@ -9,7 +9,9 @@
 //! machine runs. Split, the
 //! server's processes (the postmaster and every process it has forked; backends forked later
 //! inherit its mask) get most CPUs and this process (the Rust clients' threads and the pgbench
-//! it starts) the rest, for both paths alike; both are given back their masks afterwards.
+//! it starts) the rest, for both paths alike; both are given back their masks afterwards
+//! (the server: this process's CPUs, which also undoes what a benchmark killed with `kill -9`
+//! left).
 
 use std::fmt;
 use std::sync::{Mutex, Once};
@@ -191,41 +193,72 @@ impl Drop for Pinned {
     }
 }
 
+/// Gives the server's processes `mask` when the postmaster has another one, and says what
+/// it had: a split that ended without its guard or Ctrl-C handler (`kill -9`) leaves them
+/// pinned until the cluster restarts.
+fn undo_leftover(postmaster: u32, mask: &CpuSet) -> Result<Option<Vec<usize>>> {
+    let current =
+        sched_getaffinity(pid(postmaster)).context("reading the server's CPUs (its postmaster)")?;
+    if members(&current) == members(mask) {
+        return Ok(None);
+    }
+    give_back_server(postmaster, mask);
+    Ok(Some(members(&current)))
+}
+
 /// Puts `layout` in force for the server whose postmaster is `postmaster` (`None`: a server
 /// this command did not start, e.g. `DATABASE_URL`, whose processes it leaves alone) and for
 /// this thread, which must be the one that then starts the clients (threads and processes
 /// inherit its mask).
+///
+/// The project-local cluster runs on this process's CPUs: it is given them first, whatever
+/// an earlier benchmark that was killed left, and given them back at the end of a split.
 pub fn apply(layout: Layout, postmaster: Option<u32>) -> Result<Pinned> {
-    let shared = |why: &str| Pinned {
-        what: format!("clients and server share every CPU ({why})"),
+    let shared = |why: &str, note: &str| Pinned {
+        what: format!("clients and server share every CPU ({why}){note}"),
         label: "shared".to_owned(),
         own_mask: None,
     };
-    if layout == Layout::Shared {
-        return Ok(shared("--cpus shared"));
-    }
     let Some(postmaster) = postmaster else {
         return Ok(shared(
-            "the server is not the project-local cluster, so its processes are not ours to pin",
+            match layout {
+                Layout::Shared => "--cpus shared",
+                Layout::Split => {
+                    "the server is not the project-local cluster, so its processes are not ours to pin"
+                }
+            },
+            "",
         ));
     };
     let own_mask = sched_getaffinity(Pid::from_raw(0)).context("reading this process's CPUs")?;
-    let server_mask =
-        sched_getaffinity(pid(postmaster)).context("reading the server's CPUs (its postmaster)")?;
-    let Some((server, clients)) = split(&members(&own_mask)) else {
-        return Ok(shared("this machine has one CPU"));
+    let note = undo_leftover(postmaster, &own_mask)?
+        .map(|was| {
+            format!(
+                "; the server's processes were still on CPU {} (a benchmark killed before it \
+                 could give them back): given back CPU {}",
+                list(&was),
+                list(&members(&own_mask))
+            )
+        })
+        .unwrap_or_default();
+    let cpus = match layout {
+        Layout::Shared => return Ok(shared("--cpus shared", &note)),
+        Layout::Split => split(&members(&own_mask)),
+    };
+    let Some((server, clients)) = cpus else {
+        return Ok(shared("this machine has one CPU", &note));
     };
     let server_set = set_of(&server)?;
     let pinned = Pinned {
         what: format!(
-            "server on CPU {}, clients on CPU {} (`--cpus shared` shares them)",
+            "server on CPU {}, clients on CPU {} (`--cpus shared` shares them){note}",
             list(&server),
             list(&clients)
         ),
         label: split_label(&server, &clients),
         own_mask: Some(own_mask),
     };
-    remember(Some((postmaster, server_mask)));
+    remember(Some((postmaster, own_mask)));
     give_back_on_ctrl_c();
     for process in process_tree(postmaster) {
         // A process may end between the listing and here; the postmaster itself may not.
@@ -281,8 +314,14 @@ mod tests {
         Ok(())
     }
 
+    /// The tests that put a layout in force take turns: [`IN_FORCE`] is one per process.
+    static ONE_LAYOUT_AT_A_TIME: Mutex<()> = Mutex::new(());
+
     #[test]
     fn a_split_is_given_back_when_dropped() -> Result<()> {
+        let _turn = ONE_LAYOUT_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // A child of this test stands in for the postmaster; this test's thread for the clients.
         let mut server = std::process::Command::new("sleep").arg("30").spawn()?;
         let before_own = members(&sched_getaffinity(Pid::from_raw(0))?);
@@ -306,6 +345,32 @@ mod tests {
         }
         assert_eq!(after_own, before_own);
         assert_eq!(after_server, before_server);
+        Ok(())
+    }
+
+    #[test]
+    fn a_server_left_pinned_gets_this_process_cpus_back_in_either_layout() -> Result<()> {
+        let _turn = ONE_LAYOUT_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let own = members(&sched_getaffinity(Pid::from_raw(0))?);
+        for layout in [Layout::Shared, Layout::Split] {
+            let mut server = std::process::Command::new("sleep").arg("30").spawn()?;
+            // What a benchmark killed with -9 leaves: the server on one CPU of the split.
+            sched_setaffinity(pid(server.id()), &set_of(&own[..1])?)?;
+            let pinned = apply(layout, Some(server.id()))?;
+            let said = pinned.to_string();
+            drop(pinned);
+            let after = members(&sched_getaffinity(pid(server.id()))?);
+            server.kill()?;
+            server.wait()?;
+            assert_eq!(after, own, "{layout:?}: {said}");
+            assert_eq!(
+                said.contains("were still on CPU"),
+                own.len() > 1,
+                "{layout:?}: {said}"
+            );
+        }
         Ok(())
     }
 }
