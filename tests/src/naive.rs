@@ -17,19 +17,19 @@ fn create_type() -> String {
     )
 }
 
-/// `alter table public.peer_mentors add constraint … check (…), …;`: every CHECK of the
-/// domain, validated as it is added.
+/// `  add constraint … check (…)` for every CHECK of the domain (validated as it is added),
+/// one clause a line, for an `alter table public.peer_mentors`.
 fn add_checks() -> String {
     let clauses: Vec<String> = checks::ALL
         .iter()
         .map(|c| format!("  add constraint {} check ({})", c.name, c.sql))
         .collect();
-    format!("alter table public.peer_mentors\n{};", clauses.join(",\n"))
+    clauses.join(",\n")
 }
 
-/// One ALTER with validated CHECKs (one transaction): it rewrites nothing (the default is a
-/// constant), but each CHECK scans every row of `peer_mentors` under ACCESS EXCLUSIVE,
-/// blocking reads and writes for the whole scan.
+/// One ALTER, columns and validated CHECKs together: it rewrites nothing (the default is a
+/// constant), but it scans every row of `peer_mentors` (once, for all the CHECKs) under
+/// ACCESS EXCLUSIVE, blocking reads and writes for the whole scan.
 #[must_use]
 pub fn one_alter() -> String {
     format!(
@@ -37,8 +37,8 @@ pub fn one_alter() -> String {
 alter table public.peer_mentors
   add column status public.mentor_status not null default 'active',
   add column pause_at timestamptz,
-  add column pause_reason text;
-{}",
+  add column pause_reason text,
+{};",
         create_type(),
         add_checks()
     )
@@ -46,7 +46,7 @@ alter table public.peer_mentors
 
 /// Nullable columns, an UPDATE of every row, then NOT NULL and validated CHECKs (one
 /// transaction): the UPDATE writes a new version of every row and holds its row locks to
-/// the end, and SET NOT NULL and each CHECK scan the table under ACCESS EXCLUSIVE.
+/// the end, and SET NOT NULL and the CHECKs each scan the table under ACCESS EXCLUSIVE.
 #[must_use]
 pub fn backfill() -> String {
     format!(
@@ -54,7 +54,8 @@ pub fn backfill() -> String {
 alter table public.peer_mentors add column status public.mentor_status, add column pause_at timestamptz, add column pause_reason text;
 update public.peer_mentors set status = 'active';
 alter table public.peer_mentors alter column status set not null, alter column status set default 'active';
-{}",
+alter table public.peer_mentors
+{};",
         create_type(),
         add_checks()
     )
