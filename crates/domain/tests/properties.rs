@@ -152,10 +152,14 @@ proptest! {
                     prop_assert_eq!(Some(transition.to().status()), expected);
                     prop_assert_eq!(transition.at(), now);
                     prop_assert_eq!(transition.command_kind(), kind);
-                    prop_assert_eq!(
-                        CommandKind::between(transition.from().status(), transition.to().status()),
-                        Some(kind)
-                    );
+                    // `between` names this command for exactly the status it reached.
+                    for to in MentorStatus::ALL {
+                        prop_assert_eq!(
+                            CommandKind::between(current.status(), to) == Some(kind),
+                            to == transition.to().status(),
+                            "{} -> {}", current.status(), to
+                        );
+                    }
                     if let Command::Pause { reason } = command {
                         prop_assert_eq!(
                             transition.to(),
