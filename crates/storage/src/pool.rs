@@ -14,7 +14,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 
-use crate::redact::{password, redact_url, scrub};
+use crate::redact::{passwords, redact_url, scrub};
 
 /// The pool type the repository uses.
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
@@ -123,7 +123,7 @@ impl PoolConfig {
         // with the driver's reason, instead of after the pool's connection timeout.
         drop(connect(database_url)?);
         let manager = ConnectionManager::<PgConnection>::new(database_url);
-        let secret = password(database_url);
+        let secrets = passwords(database_url);
         Pool::builder()
             .max_size(self.max_size)
             .min_idle(Some(1))
@@ -139,7 +139,7 @@ impl PoolConfig {
             .map_err(|e| PoolError::Pool {
                 url: redact_url(database_url),
                 timeout_ms: self.connection_timeout.as_millis(),
-                message: scrub(e.to_string().trim(), secret.as_deref()),
+                message: scrub(e.to_string().trim(), &secrets),
             })
     }
 }
@@ -155,6 +155,6 @@ impl PoolConfig {
 pub fn connect(database_url: &str) -> Result<PgConnection, PoolError> {
     PgConnection::establish(database_url).map_err(|e| PoolError::Connect {
         url: redact_url(database_url),
-        message: scrub(e.to_string().trim(), password(database_url).as_deref()),
+        message: scrub(e.to_string().trim(), &passwords(database_url)),
     })
 }

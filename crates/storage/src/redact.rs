@@ -19,14 +19,12 @@ pub fn redact_url(database_url: &str) -> String {
     redact(database_url, &mut |_| {})
 }
 
-/// The first password in `database_url`, wherever libpq would read one: the URL's userinfo
-/// or its `password` query parameter (as written: percent-encoding not decoded), or a
-/// keyword/value `password` (its quotes and escapes removed).
-pub(crate) fn password(database_url: &str) -> Option<String> {
-    let mut found = None;
-    redact(database_url, &mut |secret| {
-        found.get_or_insert_with(|| secret.to_owned());
-    });
+/// Every password in `database_url`, wherever libpq would read one (it uses the last): the
+/// URL's userinfo or a `password` query parameter (as written: percent-encoding not
+/// decoded), or a keyword/value `password` (its quotes and escapes removed).
+pub(crate) fn passwords(database_url: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    redact(database_url, &mut |secret| found.push(secret.to_owned()));
     found
 }
 
@@ -123,13 +121,21 @@ fn redact_keyword_value(conninfo: &str, on_password: &mut dyn FnMut(&str)) -> St
                 }
             }
         } else {
+            // Unquoted, a backslash escapes the next character too (`\ ` is a space).
             while let Some(&c) = chars.peek() {
                 if c.is_whitespace() {
                     break;
                 }
                 value.push(c);
-                plain.push(c);
                 chars.next();
+                if c == '\\' {
+                    if let Some(escaped) = chars.next() {
+                        value.push(escaped);
+                        plain.push(escaped);
+                    }
+                } else {
+                    plain.push(c);
+                }
             }
         }
         if key == "password" {
@@ -142,13 +148,15 @@ fn redact_keyword_value(conninfo: &str, on_password: &mut dyn FnMut(&str)) -> St
     out
 }
 
-/// Removes `secret` from a message (a last line of defence for driver messages that might
-/// echo a connection string).
-pub(crate) fn scrub(message: &str, secret: Option<&str>) -> String {
-    match secret {
-        Some(secret) if secret.len() >= 3 => message.replace(secret, "***"),
-        _ => message.to_owned(),
-    }
+/// Removes each of `secrets` (of 3 characters or more) from a message: a last line of
+/// defence for driver messages that might echo a connection string.
+pub(crate) fn scrub(message: &str, secrets: &[String]) -> String {
+    secrets
+        .iter()
+        .filter(|secret| secret.len() >= 3)
+        .fold(message.to_owned(), |message, secret| {
+            message.replace(secret.as_str(), "***")
+        })
 }
 
 #[cfg(test)]
@@ -201,34 +209,43 @@ mod tests {
     }
 
     #[test]
-    fn the_password_is_found_and_scrubbed_from_messages() {
+    fn every_password_is_found_and_scrubbed_from_messages() {
         let url = "postgres://u:hunter2@h/db";
-        let secret = password(url);
-        assert_eq!(secret.as_deref(), Some("hunter2"));
+        let secrets = passwords(url);
+        assert_eq!(secrets, ["hunter2"]);
         assert_eq!(
-            scrub("failed for hunter2 at h", secret.as_deref()),
+            scrub("failed for hunter2 at h", &secrets),
             "failed for *** at h"
         );
-        assert_eq!(password("postgres://u@h/db"), None);
+        assert!(passwords("postgres://u@h/db").is_empty());
         assert_eq!(
-            password("postgres://h/db?user=u&password=hunter3").as_deref(),
-            Some("hunter3")
+            passwords("postgres://h/db?user=u&password=hunter3"),
+            ["hunter3"]
         );
         assert_eq!(
-            password("host=h password='it\\'s 4' dbname=db").as_deref(),
-            Some("it's 4")
+            passwords("host=h password='it\\'s 4' dbname=db"),
+            ["it's 4"]
         );
-        assert_eq!(
-            password("host=h password=hunter5").as_deref(),
-            Some("hunter5")
-        );
-        assert_eq!(password("host=h dbname=db"), None);
+        assert_eq!(passwords("host=h password=hunter5"), ["hunter5"]);
+        assert!(passwords("host=h dbname=db").is_empty());
+        // libpq takes the last one; all are scrubbed.
+        let both = passwords("postgres://u:first1@h/db?password=second2");
+        assert_eq!(both, ["first1", "second2"]);
+        assert_eq!(scrub("first1 second2", &both), "*** ***");
+    }
+
+    #[test]
+    fn an_escaped_space_does_not_end_an_unquoted_password() {
+        // libpq reads `password=abc\ def` as `abc def`: all of it is hidden.
+        let conninfo = "password=abc\\ def host=h";
+        assert_eq!(redact_url(conninfo), "password=*** host=h");
+        assert_eq!(passwords(conninfo), ["abc def"]);
     }
 
     mod property {
         use proptest::prelude::*;
 
-        use super::super::{password, redact_url};
+        use super::super::{passwords, redact_url};
 
         /// A secret no other part can contain: other parts use lower-case letters and digits only.
         fn secret() -> impl Strategy<Value = String> {
@@ -264,7 +281,7 @@ mod tests {
                 prop_assert!(!redacted.contains(&secret), "{url} -> {redacted}");
                 prop_assert!(redacted.contains(&host) && redacted.contains(&db), "{redacted}");
                 // And the scrubber of driver messages finds it.
-                prop_assert_eq!(password(&url), Some(secret));
+                prop_assert_eq!(passwords(&url), [secret]);
             }
 
             #[test]
@@ -288,7 +305,7 @@ mod tests {
                 let redacted = redact_url(&conninfo);
                 prop_assert!(!redacted.contains(&secret), "{conninfo} -> {redacted}");
                 let plain = if quoted { format!("{secret}{quoted_extra} 'x") } else { secret };
-                prop_assert_eq!(password(&conninfo), Some(plain));
+                prop_assert_eq!(passwords(&conninfo), [plain]);
             }
         }
     }
