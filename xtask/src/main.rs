@@ -86,7 +86,7 @@ fn main() -> std::process::ExitCode {
     match run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", report::render(&error));
             std::process::ExitCode::FAILURE
         }
     }

@@ -2,6 +2,24 @@
 
 use anyhow::{Result, bail};
 
+/// `error` and its causes, `: `-joined as `{:#}` does, but without a cause its message
+/// already holds: the library errors name their cause in their own message (`DbError` says
+/// `reading …: <what PostgreSQL said>`) and also return it as their `source`.
+pub fn render(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
+}
+
 #[derive(Default)]
 pub struct Report {
     pub passed: usize,
@@ -19,7 +37,7 @@ impl Report {
             }
             Err(e) => {
                 self.failed += 1;
-                println!("FAIL  {label}: {e:#}");
+                println!("FAIL  {label}: {}", render(&e));
             }
         }
     }
@@ -44,5 +62,47 @@ impl Report {
             bail!("{} {suite} check(s) failed", self.failed);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    /// Like the library errors: the cause in its message and as its source.
+    #[derive(Debug)]
+    struct Named {
+        source: std::io::Error,
+    }
+
+    impl std::fmt::Display for Named {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "reading the mentor: {}", self.source)
+        }
+    }
+
+    impl std::error::Error for Named {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.source)
+        }
+    }
+
+    #[test]
+    fn a_cause_the_message_already_names_is_said_once_and_contexts_all_are() {
+        let named = Named {
+            source: std::io::Error::other("connection reset"),
+        };
+        let error = anyhow::Error::new(named).context("migrate up");
+        assert_eq!(
+            render(&error),
+            "migrate up: reading the mentor: connection reset"
+        );
+        assert_eq!(
+            format!("{error:#}"),
+            "migrate up: reading the mentor: connection reset: connection reset",
+            "what `{{:#}}` alone prints"
+        );
+        let plain = anyhow::anyhow!("no such file").context("reading a seed");
+        assert_eq!(render(&plain), "reading a seed: no such file");
     }
 }
