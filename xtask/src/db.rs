@@ -38,13 +38,19 @@ pub fn database_url(root: &Path) -> Result<String> {
     Ok(LocalCluster::url(running.port, "postgres"))
 }
 
-/// The postmaster of the server the commands use, when that is the running project-local
-/// cluster (`None` under `DATABASE_URL`): its processes are ours to manage.
-pub fn local_postmaster(root: &Path) -> Result<Option<u32>> {
+/// The server the commands use, when that is the running project-local cluster (`None`
+/// under `DATABASE_URL`): its processes are ours to manage.
+pub fn local_server(root: &Path) -> Result<Option<crate::bench::cpus::LocalServer>> {
     if database_url_from_env().is_some() {
         return Ok(None);
     }
-    Ok(local_cluster(root)?.postmaster_pid()?)
+    let cluster = local_cluster(root)?;
+    Ok(cluster
+        .postmaster_pid()?
+        .map(|postmaster| crate::bench::cpus::LocalServer {
+            postmaster,
+            record: cluster.root().join("cpus-pinned"),
+        }))
 }
 
 /// On stderr, so that stdout keeps only what a command prints (e.g. `db-url`'s URL).

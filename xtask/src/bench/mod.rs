@@ -2,7 +2,7 @@
 //! `target/bench/`. Benchmarks, not tests: CI runs each once at a tiny size to prove it works.
 
 mod chart;
-mod cpus;
+pub mod cpus;
 mod migration;
 mod notify;
 mod status;

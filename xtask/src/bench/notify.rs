@@ -95,7 +95,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     std::fs::create_dir_all(script.parent().context("script has a folder")?)?;
     std::fs::write(&script, pgbench_script(args.batch))?;
 
-    let pinned = cpus::apply(args.cpus, crate::db::local_postmaster(root)?)?;
+    let pinned = cpus::apply(args.cpus, crate::db::local_server(root)?.as_ref())?;
     println!("cpus: {pinned}");
     let mut rows = Vec::new();
     for &workers in &args.workers {

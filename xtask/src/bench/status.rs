@@ -162,7 +162,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     let rpc = dir.join("status-rpc.pgbench");
     std::fs::write(&rpc, rpc_script())?;
 
-    let pinned = cpus::apply(args.cpus, crate::db::local_postmaster(root)?)?;
+    let pinned = cpus::apply(args.cpus, crate::db::local_server(root)?.as_ref())?;
     println!("cpus: {pinned}");
     let mut rows = Vec::new();
     for &clients in &args.clients {

@@ -9,16 +9,22 @@
 //! machine runs. Split, the
 //! server's processes (the postmaster and every process it has forked; backends forked later
 //! inherit its mask) get most CPUs and this process (the Rust clients' threads and the pgbench
-//! it starts) the rest, for both paths alike; both are given back their masks afterwards
-//! (the server: this process's CPUs, which also undoes what a benchmark killed with `kill -9`
-//! left).
+//! it starts) the rest, for both paths alike; both are given back their masks afterwards.
+//! A split in force is recorded in the cluster's folder, so that one a `kill -9` ended is
+//! undone by the next benchmark, and two benchmarks never pin the same cluster at once.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::{Mutex, Once};
 
 use anyhow::{Context, Result};
 use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
 use nix::unistd::Pid;
+
+mod record;
+
+pub use record::LocalServer;
+use record::{record_line, settle_record};
 
 /// `--cpus`: the layout a benchmark runs with.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,9 +130,16 @@ fn pid(raw: u32) -> Pid {
     Pid::from_raw(i32::try_from(raw).unwrap_or(i32::MAX))
 }
 
-/// The server's postmaster and the mask to give back while a split is in force: read by the
-/// Ctrl-C handler, so that an interrupted benchmark does not leave the cluster on one CPU.
-static IN_FORCE: Mutex<Option<(u32, CpuSet)>> = Mutex::new(None);
+/// A split in force, while it is: who pinned the server, and the mask to give back.
+struct InForce {
+    postmaster: u32,
+    mask: CpuSet,
+    record: PathBuf,
+}
+
+/// Read by the Ctrl-C handler, so that an interrupted benchmark does not leave the cluster on
+/// one CPU.
+static IN_FORCE: Mutex<Option<InForce>> = Mutex::new(None);
 static CTRL_C: Once = Once::new();
 
 fn give_back_server(postmaster: u32, mask: &CpuSet) {
@@ -136,7 +149,14 @@ fn give_back_server(postmaster: u32, mask: &CpuSet) {
     }
 }
 
-fn remember(in_force: Option<(u32, CpuSet)>) -> Option<(u32, CpuSet)> {
+impl InForce {
+    fn give_back(&self) {
+        give_back_server(self.postmaster, &self.mask);
+        let _ = std::fs::remove_file(&self.record);
+    }
+}
+
+fn remember(in_force: Option<InForce>) -> Option<InForce> {
     IN_FORCE
         .lock()
         .map_or(None, |mut slot| std::mem::replace(&mut *slot, in_force))
@@ -149,9 +169,9 @@ fn give_back_on_ctrl_c() {
         // leaves the pinning until the cluster restarts, as a `kill -9` does.
         let _ = ctrlc::set_handler(|| {
             if let Ok(slot) = IN_FORCE.lock()
-                && let Some((postmaster, mask)) = slot.as_ref()
+                && let Some(in_force) = slot.as_ref()
             {
-                give_back_server(*postmaster, mask);
+                in_force.give_back();
                 eprintln!("\ninterrupted: the server's processes have their CPUs back");
             }
             std::process::exit(130);
@@ -185,41 +205,28 @@ impl fmt::Display for Pinned {
 impl Drop for Pinned {
     fn drop(&mut self) {
         if let Some(own_mask) = &self.own_mask {
-            if let Some((postmaster, mask)) = remember(None) {
-                give_back_server(postmaster, &mask);
+            if let Some(in_force) = remember(None) {
+                in_force.give_back();
             }
             let _ = sched_setaffinity(Pid::from_raw(0), own_mask);
         }
     }
 }
 
-/// Gives the server's processes `mask` when the postmaster has another one, and says what
-/// it had: a split that ended without its guard or Ctrl-C handler (`kill -9`) leaves them
-/// pinned until the cluster restarts.
-fn undo_leftover(postmaster: u32, mask: &CpuSet) -> Result<Option<Vec<usize>>> {
-    let current =
-        sched_getaffinity(pid(postmaster)).context("reading the server's CPUs (its postmaster)")?;
-    if members(&current) == members(mask) {
-        return Ok(None);
-    }
-    give_back_server(postmaster, mask);
-    Ok(Some(members(&current)))
-}
-
-/// Puts `layout` in force for the server whose postmaster is `postmaster` (`None`: a server
-/// this command did not start, e.g. `DATABASE_URL`, whose processes it leaves alone) and for
-/// this thread, which must be the one that then starts the clients (threads and processes
-/// inherit its mask).
+/// Puts `layout` in force for `server` (`None`: a server this command did not start, e.g.
+/// `DATABASE_URL`, whose processes it leaves alone) and for this thread, which must be the
+/// one that then starts the clients (threads and processes inherit its mask).
 ///
-/// The project-local cluster runs on this process's CPUs: it is given them first, whatever
-/// an earlier benchmark that was killed left, and given them back at the end of a split.
-pub fn apply(layout: Layout, postmaster: Option<u32>) -> Result<Pinned> {
+/// # Errors
+///
+/// Another benchmark has the cluster split; a mask cannot be read or set.
+pub fn apply(layout: Layout, server: Option<&LocalServer>) -> Result<Pinned> {
     let shared = |why: &str, note: &str| Pinned {
         what: format!("clients and server share every CPU ({why}){note}"),
         label: "shared".to_owned(),
         own_mask: None,
     };
-    let Some(postmaster) = postmaster else {
+    let Some(server) = server else {
         return Ok(shared(
             match layout {
                 Layout::Shared => "--cpus shared",
@@ -230,35 +237,38 @@ pub fn apply(layout: Layout, postmaster: Option<u32>) -> Result<Pinned> {
             "",
         ));
     };
+    let note = settle_record(server)?;
+    let postmaster = server.postmaster;
     let own_mask = sched_getaffinity(Pid::from_raw(0)).context("reading this process's CPUs")?;
-    let note = undo_leftover(postmaster, &own_mask)?
-        .map(|was| {
-            format!(
-                "; the server's processes were still on CPU {} (a benchmark killed before it \
-                 could give them back): given back CPU {}",
-                list(&was),
-                list(&members(&own_mask))
-            )
-        })
-        .unwrap_or_default();
+    let server_mask =
+        sched_getaffinity(pid(postmaster)).context("reading the server's CPUs (its postmaster)")?;
     let cpus = match layout {
         Layout::Shared => return Ok(shared("--cpus shared", &note)),
         Layout::Split => split(&members(&own_mask)),
     };
-    let Some((server, clients)) = cpus else {
+    let Some((server_cpus, clients)) = cpus else {
         return Ok(shared("this machine has one CPU", &note));
     };
-    let server_set = set_of(&server)?;
+    let server_set = set_of(&server_cpus)?;
     let pinned = Pinned {
         what: format!(
             "server on CPU {}, clients on CPU {} (`--cpus shared` shares them){note}",
-            list(&server),
+            list(&server_cpus),
             list(&clients)
         ),
-        label: split_label(&server, &clients),
+        label: split_label(&server_cpus, &clients),
         own_mask: Some(own_mask),
     };
-    remember(Some((postmaster, own_mask)));
+    std::fs::write(
+        &server.record,
+        record_line(std::process::id(), postmaster, &server_mask),
+    )
+    .with_context(|| format!("recording the split in {}", server.record.display()))?;
+    remember(Some(InForce {
+        postmaster,
+        mask: server_mask,
+        record: server.record.clone(),
+    }));
     give_back_on_ctrl_c();
     for process in process_tree(postmaster) {
         // A process may end between the listing and here; the postmaster itself may not.
@@ -276,101 +286,4 @@ pub fn apply(layout: Layout, postmaster: Option<u32>) -> Result<Pinned> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_gives_the_clients_a_quarter_and_at_least_one_cpu() {
-        assert_eq!(split(&[0]), None);
-        assert_eq!(split(&[0, 1]), Some((vec![0], vec![1])));
-        assert_eq!(split(&[0, 1, 2]), Some((vec![0, 1], vec![2])));
-        assert_eq!(
-            split(&[0, 1, 2, 3, 4, 5, 6, 7]),
-            Some((vec![0, 1, 2, 3, 4, 5], vec![6, 7]))
-        );
-        // Allowed CPUs need not be contiguous (a cpuset); the split keeps their numbers.
-        assert_eq!(split(&[2, 5, 7]), Some((vec![2, 5], vec![7])));
-    }
-
-    #[test]
-    fn lists_join_runs() {
-        assert_eq!(list(&[0]), "0");
-        assert_eq!(list(&[0, 1, 2, 3]), "0-3");
-        assert_eq!(list(&[0, 2, 3, 4, 7]), "0,2-4,7");
-        assert_eq!(
-            split_label(&[0, 2, 3], &[5, 7]),
-            "server 0 2-3 / clients 5 7"
-        );
-    }
-
-    #[test]
-    fn the_tree_of_this_process_holds_the_child_it_starts() -> Result<()> {
-        let mut child = std::process::Command::new("sleep").arg("30").spawn()?;
-        let tree = process_tree(std::process::id());
-        child.kill()?;
-        child.wait()?;
-        assert_eq!(tree.first(), Some(&std::process::id()));
-        assert!(tree.contains(&child.id()), "{tree:?} lacks {}", child.id());
-        Ok(())
-    }
-
-    /// The tests that put a layout in force take turns: [`IN_FORCE`] is one per process.
-    static ONE_LAYOUT_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-    #[test]
-    fn a_split_is_given_back_when_dropped() -> Result<()> {
-        let _turn = ONE_LAYOUT_AT_A_TIME
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // A child of this test stands in for the postmaster; this test's thread for the clients.
-        let mut server = std::process::Command::new("sleep").arg("30").spawn()?;
-        let before_own = members(&sched_getaffinity(Pid::from_raw(0))?);
-        let before_server = members(&sched_getaffinity(pid(server.id()))?);
-        let pinned = apply(Layout::Split, Some(server.id()))?;
-        let during_own = members(&sched_getaffinity(Pid::from_raw(0))?);
-        let during_server = members(&sched_getaffinity(pid(server.id()))?);
-        let pinned_label = pinned.label().to_owned();
-        drop(pinned);
-        let after_own = members(&sched_getaffinity(Pid::from_raw(0))?);
-        let after_server = members(&sched_getaffinity(pid(server.id()))?);
-        server.kill()?;
-        server.wait()?;
-        if let Some((server_cpus, client_cpus)) = split(&before_own) {
-            assert_eq!(during_server, server_cpus);
-            assert_eq!(during_own, client_cpus);
-            assert_eq!(pinned_label, split_label(&server_cpus, &client_cpus));
-        } else {
-            assert_eq!((&during_own, &during_server), (&before_own, &before_server));
-            assert_eq!(pinned_label, "shared");
-        }
-        assert_eq!(after_own, before_own);
-        assert_eq!(after_server, before_server);
-        Ok(())
-    }
-
-    #[test]
-    fn a_server_left_pinned_gets_this_process_cpus_back_in_either_layout() -> Result<()> {
-        let _turn = ONE_LAYOUT_AT_A_TIME
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let own = members(&sched_getaffinity(Pid::from_raw(0))?);
-        for layout in [Layout::Shared, Layout::Split] {
-            let mut server = std::process::Command::new("sleep").arg("30").spawn()?;
-            // What a benchmark killed with -9 leaves: the server on one CPU of the split.
-            sched_setaffinity(pid(server.id()), &set_of(&own[..1])?)?;
-            let pinned = apply(layout, Some(server.id()))?;
-            let said = pinned.to_string();
-            drop(pinned);
-            let after = members(&sched_getaffinity(pid(server.id()))?);
-            server.kill()?;
-            server.wait()?;
-            assert_eq!(after, own, "{layout:?}: {said}");
-            assert_eq!(
-                said.contains("were still on CPU"),
-                own.len() > 1,
-                "{layout:?}: {said}"
-            );
-        }
-        Ok(())
-    }
-}
+mod tests;
