@@ -80,7 +80,17 @@ mod tests {
     }
 
     #[test]
-    fn the_service_role_has_no_user_id() {
+    fn each_actor_is_told_as_its_user_id_and_sql_role() {
+        let user = mentor_status_domain::UserId::new(uuid::Uuid::from_u128(0x42));
+        let id = "00000000-0000-0000-0000-000000000042".to_owned();
+        assert_eq!(
+            actor_settings(&Actor::Mentor { user_id: user }),
+            (id.clone(), "authenticated")
+        );
+        assert_eq!(
+            actor_settings(&Actor::Coordinator { user_id: user }),
+            (id, "authenticated")
+        );
         assert_eq!(
             actor_settings(&Actor::ServiceRole),
             (String::new(), "service_role")
