@@ -75,6 +75,14 @@ impl FakeServer {
         })
     }
 
+    /// A fake server on the first of this thread's CPUs only, and all of them.
+    fn on_first_cpu(name: &str) -> Result<(Self, Vec<usize>)> {
+        let own = members(&sched_getaffinity(Pid::from_raw(0))?);
+        let fake = Self::start(name)?;
+        sched_setaffinity(pid(fake.server.postmaster), &set_of(&own[..1])?)?;
+        Ok((fake, own))
+    }
+
     fn cpus(&self) -> Result<Vec<usize>> {
         Ok(members(&sched_getaffinity(pid(self.child.id()))?))
     }
@@ -135,11 +143,9 @@ fn a_split_is_recorded_while_in_force_and_given_back_when_dropped() -> Result<()
 #[test]
 fn a_split_whose_benchmark_was_killed_is_undone_by_the_next_in_either_layout() -> Result<()> {
     let _turn = turn();
-    let own = members(&sched_getaffinity(Pid::from_raw(0))?);
     for layout in [Layout::Shared, Layout::Split] {
-        let fake = FakeServer::start("killed")?;
         // What a benchmark killed with -9 leaves: the server on one CPU, and its record.
-        sched_setaffinity(pid(fake.server.postmaster), &set_of(&own[..1])?)?;
+        let (fake, own) = FakeServer::on_first_cpu("killed")?;
         std::fs::write(
             &fake.server.record,
             record_line(dead_pid()?, fake.server.postmaster, &set_of(&own)?),
@@ -160,10 +166,8 @@ fn a_split_whose_benchmark_was_killed_is_undone_by_the_next_in_either_layout() -
 #[test]
 fn a_server_pinned_by_someone_else_is_left_as_it_is() -> Result<()> {
     let _turn = turn();
-    let own = members(&sched_getaffinity(Pid::from_raw(0))?);
-    let fake = FakeServer::start("taskset")?;
     // As `taskset` would: no record, so not a benchmark's doing.
-    sched_setaffinity(pid(fake.server.postmaster), &set_of(&own[..1])?)?;
+    let (fake, own) = FakeServer::on_first_cpu("taskset")?;
     let pinned = apply(Layout::Shared, Some(&fake.server))?;
     assert!(!pinned.to_string().contains("killed"), "{pinned}");
     drop(pinned);
