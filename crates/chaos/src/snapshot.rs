@@ -322,13 +322,13 @@ const CHECK_DEFINITIONS: &str =
 const OTHER_RULES: [(&str, &str); 2] = [
     (
         "a stored pause reason of a mentor who is not paused",
-        "select count(*)::text as v from private.mentor_pause_reasons as r
+        "select count(*) as v from private.mentor_pause_reasons as r
            join public.peer_mentors as m on m.id = r.mentor_id
           where m.status <> 'paused'",
     ),
     (
         "constraints left NOT VALID",
-        "select count(*)::text as v from pg_catalog.pg_constraint as c
+        "select count(*) as v from pg_catalog.pg_constraint as c
            join pg_catalog.pg_namespace as n on n.oid = c.connamespace
           where n.nspname in ('public', 'private') and not c.convalidated",
     ),
@@ -354,7 +354,7 @@ pub fn rule_violations(conn: &mut PgConnection) -> Result<Vec<Violation>, ChaosE
                 // A CHECK passes when its expression is true or NULL: it fails when false.
                 // `only`: a child table's rows are checked under the child's own constraint.
                 format!(
-                    "select count(*)::text as v from only {} where ({}) is false",
+                    "select count(*) as v from only {} where ({}) is false",
                     c.relation, c.expression
                 ),
             )
@@ -367,11 +367,7 @@ pub fn rule_violations(conn: &mut PgConnection) -> Result<Vec<Violation>, ChaosE
     );
     let mut violations = Vec::new();
     for (rule, sql) in rules {
-        let v = crate::writers::text(conn, &sql)
-            .with_context(|| format!("counting the rows that break {rule}"))?;
-        let count: i64 = v
-            .parse()
-            .map_err(|e| ChaosError::Run(format!("{rule}: count {v:?}: {e}")))?;
+        let count = mentor_status_localdb::query::int(conn, &sql)?;
         if count > 0 {
             violations.push(Violation { rule, count });
         }
